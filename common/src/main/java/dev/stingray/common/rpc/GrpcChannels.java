@@ -1,0 +1,40 @@
+package dev.stingray.common.rpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the plaintext channels daemons use to reach each other. The message limit is Ray's
+ * {@code max_grpc_message_size} (512 MiB).
+ */
+public final class GrpcChannels {
+
+    /** Ray's {@code max_grpc_message_size}. */
+    public static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
+
+    private GrpcChannels() {
+    }
+
+    /** A channel to {@code host:port}; the address is validated first so a typo fails with its value. */
+    public static ManagedChannel forAddress(String address) {
+        HostAndPort hp = HostAndPort.parse(address);
+        return NettyChannelBuilder.forAddress(hp.host(), hp.port())
+                .usePlaintext()
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .build();
+    }
+
+    public static void close(ManagedChannel channel) {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.stingray.common.rpc;
+
+import dev.stingray.common.error.ErrorCode;
+import dev.stingray.common.error.StingrayException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completes a unary gRPC call from a handler's result, translating {@link StingrayException} into the
+ * matching status. Any other exception is a bug: it is logged and answered with INTERNAL, and the
+ * daemon keeps serving.
+ */
+public final class GrpcReplies {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcReplies.class);
+
+    private GrpcReplies() {
+    }
+
+    public static <T> void reply(StreamObserver<T> observer, Supplier<T> handler) {
+        T reply;
+        try {
+            reply = handler.get();
+        } catch (RuntimeException e) {
+            observer.onError(toStatus(e));
+            return;
+        }
+        observer.onNext(reply);
+        observer.onCompleted();
+    }
+
+    /** The status a failed handler is answered with. */
+    public static StatusRuntimeException toStatus(Throwable e) {
+        if (e instanceof StatusRuntimeException sre) {
+            return sre;
+        }
+        if (e instanceof StingrayException se) {
+            return statusOf(se.code()).withDescription(se.getMessage()).asRuntimeException();
+        }
+        if (e instanceof IllegalArgumentException) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+        }
+        log.error("Unexpected error while handling an RPC", e);
+        return Status.INTERNAL.withDescription("Internal error: " + e).withCause(e).asRuntimeException();
+    }
+
+    static Status statusOf(ErrorCode code) {
+        return switch (code) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+        };
+    }
+}
