@@ -24,6 +24,8 @@ public class DaemonExit {
         log.error(reason);
         System.err.println(reason);
         Thread t = new Thread(() -> System.exit(SpringApplication.exit(context, () -> status)), "daemon-exit");
+        // Not a daemon thread: the JVM must not end (with status 0) before System.exit runs.
+        t.setDaemon(false);
         t.start();
     }
 }

@@ -1,0 +1,200 @@
+package dev.stingray.clientproxy;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.common.rpc.GrpcReplies;
+import dev.stingray.proto.InternalKVDelRequest;
+import dev.stingray.proto.InternalKVExistsRequest;
+import dev.stingray.proto.InternalKVGetRequest;
+import dev.stingray.proto.InternalKVKeysRequest;
+import dev.stingray.proto.InternalKVPutRequest;
+import dev.stingray.proto.client.ClientListNamedActorsRequest;
+import dev.stingray.proto.client.ClientListNamedActorsResponse;
+import dev.stingray.proto.client.ClusterInfoRequest;
+import dev.stingray.proto.client.ClusterInfoResponse;
+import dev.stingray.proto.client.KVDelRequest;
+import dev.stingray.proto.client.KVDelResponse;
+import dev.stingray.proto.client.KVExistsRequest;
+import dev.stingray.proto.client.KVExistsResponse;
+import dev.stingray.proto.client.KVGetRequest;
+import dev.stingray.proto.client.KVGetResponse;
+import dev.stingray.proto.client.KVListRequest;
+import dev.stingray.proto.client.KVListResponse;
+import dev.stingray.proto.client.KVPutRequest;
+import dev.stingray.proto.client.KVPutResponse;
+import dev.stingray.proto.client.RayletDriverGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@code RayletDriver} service of the Ray Client server, the parts that need no tasks: internal KV
+ * and cluster information (Ray: {@code python/ray/util/client/server/server.py::RayletServicer}).
+ *
+ * <p>A thin adapter: KV calls go straight to the GCS's internal KV with the client's raw bytes;
+ * ClusterInfo is answered by {@link ClusterInfoProvider}. A GCS error reaches the client with the
+ * GCS's status code and description; an unreachable GCS becomes UNAVAILABLE naming its address. The
+ * proxy itself keeps serving either way. Handlers run on gRPC's executor and block on the GCS for at
+ * most the GCS client's deadline.
+ */
+public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriverImplBase {
+
+    private final GcsClient gcs;
+    private final ClusterInfoProvider clusterInfo;
+    private final String namespace;
+
+    public RayletDriverGrpcService(GcsClient gcs, ClusterInfoProvider clusterInfo, String namespace) {
+        this.gcs = gcs;
+        this.clusterInfo = clusterInfo;
+        this.namespace = namespace;
+    }
+
+    /**
+     * One kind of cluster information, as {@code RayletServicer.ClusterInfo}: JSON for IS_INITIALIZED,
+     * PING, NODES and DASHBOARD_URL, a resource table for the resource queries, the driver's runtime
+     * context for RUNTIME_CONTEXT. TIMELINE is UNIMPLEMENTED until tasks emit events.
+     */
+    @Override
+    public void clusterInfo(ClusterInfoRequest request, StreamObserver<ClusterInfoResponse> observer) {
+        GrpcReplies.reply(observer, () -> {
+            ClusterInfoResponse.Builder reply = ClusterInfoResponse.newBuilder().setType(request.getType());
+            switch (request.getType()) {
+                // A client reaches this server only when the proxy's "driver" is up.
+                case IS_INITIALIZED -> reply.setJson("true");
+                case PING -> reply.setJson("{}");
+                case NODES -> reply.setJson(fromGcs(clusterInfo::nodesJson));
+                case CLUSTER_RESOURCES -> reply.setResourceTable(table(fromGcs(clusterInfo::clusterResources)));
+                case AVAILABLE_RESOURCES -> reply.setResourceTable(table(fromGcs(clusterInfo::availableResources)));
+                case RUNTIME_CONTEXT -> reply.setRuntimeContext(runtimeContext());
+                case DASHBOARD_URL -> reply.setJson(clusterInfo.toJson(Map.of("dashboard_url", fromGcs(clusterInfo::dashboardUrl))));
+                case TIMELINE -> throw Status.UNIMPLEMENTED.withDescription(
+                        "ClusterInfo TIMELINE is not supported yet: ray.timeline() needs task events, "
+                                + "which Stingray's client server does not collect yet").asRuntimeException();
+                default -> throw new IllegalArgumentException("Unknown ClusterInfo type " + request.getTypeValue()
+                        + ": expected one of IS_INITIALIZED, NODES, CLUSTER_RESOURCES, AVAILABLE_RESOURCES, "
+                        + "RUNTIME_CONTEXT, TIMELINE, PING, DASHBOARD_URL");
+            }
+            return reply.build();
+        });
+    }
+
+    // Ray: RayletServicer.ClusterInfo RUNTIME_CONTEXT branch. There is no job until the data path
+    // (issue #3) creates one per client, so job_id stays empty.
+    private ClusterInfoResponse.RuntimeContext runtimeContext() {
+        return ClusterInfoResponse.RuntimeContext.newBuilder()
+                .setNodeId(fromGcs(clusterInfo::headNodeId).orElse(ByteString.EMPTY))
+                .setNamespace(namespace)
+                .setRuntimeEnv("{}")
+                .setGcsAddress(clusterInfo.gcsAddress())
+                .setSessionName(fromGcs(clusterInfo::sessionName))
+                .build();
+    }
+
+    private static ClusterInfoResponse.ResourceTable table(Map<String, Double> resources) {
+        return ClusterInfoResponse.ResourceTable.newBuilder().putAllTable(resources).build();
+    }
+
+    /** The value of a key; a missing key is a reply without {@code value} (Ray's client returns None). */
+    @Override
+    public void kVGet(KVGetRequest request, StreamObserver<KVGetResponse> observer) {
+        GrpcReplies.reply(observer, () -> {
+            try {
+                ByteString value = fromGcs(() -> gcs.kv().internalKVGet(InternalKVGetRequest.newBuilder()
+                        .setNamespace(namespaceOf(request.hasNamespace(), request.getNamespace()))
+                        .setKey(request.getKey()).build()).getValue());
+                return KVGetResponse.newBuilder().setValue(value).build();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    return KVGetResponse.getDefaultInstance();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Stores a value. {@code already_exists} is true when the key was there before; with
+     * {@code overwrite=false} the old value is then kept.
+     */
+    @Override
+    public void kVPut(KVPutRequest request, StreamObserver<KVPutResponse> observer) {
+        GrpcReplies.reply(observer, () -> {
+            boolean added = fromGcs(() -> gcs.kv().internalKVPut(InternalKVPutRequest.newBuilder()
+                    .setNamespace(namespaceOf(request.hasNamespace(), request.getNamespace()))
+                    .setKey(request.getKey())
+                    .setValue(request.getValue())
+                    .setOverwrite(request.getOverwrite())
+                    .build()).getAdded());
+            return KVPutResponse.newBuilder().setAlreadyExists(!added).build();
+        });
+    }
+
+    /** Deletes a key, or every key with the given prefix; replies how many were deleted. */
+    @Override
+    public void kVDel(KVDelRequest request, StreamObserver<KVDelResponse> observer) {
+        GrpcReplies.reply(observer, () -> KVDelResponse.newBuilder()
+                .setDeletedNum(fromGcs(() -> gcs.kv().internalKVDel(InternalKVDelRequest.newBuilder()
+                        .setNamespace(namespaceOf(request.hasNamespace(), request.getNamespace()))
+                        .setKey(request.getKey())
+                        .setDelByPrefix(request.getDelByPrefix())
+                        .build()).getDeletedNum()))
+                .build());
+    }
+
+    /** The keys starting with a prefix, without their namespace. */
+    @Override
+    public void kVList(KVListRequest request, StreamObserver<KVListResponse> observer) {
+        GrpcReplies.reply(observer, () -> KVListResponse.newBuilder()
+                .addAllKeys(fromGcs(() -> gcs.kv().internalKVKeys(InternalKVKeysRequest.newBuilder()
+                        .setNamespace(namespaceOf(request.hasNamespace(), request.getNamespace()))
+                        .setPrefix(request.getPrefix())
+                        .build()).getResultsList()))
+                .build());
+    }
+
+    /** Whether a key exists. */
+    @Override
+    public void kVExists(KVExistsRequest request, StreamObserver<KVExistsResponse> observer) {
+        GrpcReplies.reply(observer, () -> KVExistsResponse.newBuilder()
+                .setExists(fromGcs(() -> gcs.kv().internalKVExists(InternalKVExistsRequest.newBuilder()
+                        .setNamespace(namespaceOf(request.hasNamespace(), request.getNamespace()))
+                        .setKey(request.getKey())
+                        .build()).getExists()))
+                .build());
+    }
+
+    /**
+     * The named actors as JSON ({@code [{"name":…, "namespace":…}]}). No actors exist before task
+     * support, so the list is empty; issue #4 fills it from the GCS's ListNamedActors.
+     */
+    @Override
+    public void listNamedActors(ClientListNamedActorsRequest request, StreamObserver<ClientListNamedActorsResponse> observer) {
+        GrpcReplies.reply(observer, () -> ClientListNamedActorsResponse.newBuilder().setActorsJson("[]").build());
+    }
+
+    // Ray's internal_kv with namespace=None uses the empty namespace.
+    private static ByteString namespaceOf(boolean present, ByteString namespace) {
+        return present ? namespace : ByteString.EMPTY;
+    }
+
+    /**
+     * Runs one GCS call and translates its failure for the client: unreachable (UNAVAILABLE or a
+     * missed deadline) becomes UNAVAILABLE naming the GCS address; any other status passes through
+     * with its code and description.
+     */
+    private <T> T fromGcs(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StatusRuntimeException e) {
+            Status status = e.getStatus();
+            if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw Status.UNAVAILABLE.withDescription("The GCS at " + gcs.address() + " is unreachable ("
+                        + status.getCode() + ": " + status.getDescription() + "). Check that the head node is running, "
+                        + "e.g. with `stingray status`, and retry.").withCause(e).asRuntimeException();
+            }
+            throw Status.fromCode(status.getCode()).withDescription(status.getDescription()).asRuntimeException();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.stingray.gcs;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.common.discovery.ServiceRecord;
+import dev.stingray.common.gcs.KvNamespaces;
+import dev.stingray.common.id.NodeId;
+import dev.stingray.gcs.health.GcsHealthCheckManager;
+import dev.stingray.gcs.job.GcsJobManager;
+import dev.stingray.gcs.kv.GcsInternalKvManager;
+import dev.stingray.gcs.node.GcsNodeManager;
+import dev.stingray.gcs.node.NodeListener;
+import dev.stingray.gcs.pubsub.GcsPublisher;
+import dev.stingray.gcs.resource.GcsResourceManager;
+import dev.stingray.gcs.store.GcsTable;
+import dev.stingray.gcs.store.StoreClient;
+import dev.stingray.gcs.worker.GcsWorkerManager;
+import dev.stingray.proto.GcsNodeInfo;
+import dev.stingray.proto.JobTableData;
+import dev.stingray.proto.WorkerTableData;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the GCS in dependency order and installs its listeners in one place (Ray:
+ * {@code GcsServer::DoStart} and {@code InstallEventListeners}). Construction loads every table from
+ * storage, so the gRPC port (opened by Spring after the beans exist) never serves a half-loaded GCS.
+ *
+ * <p>Threading: managers guard their own state; health checks and pub/sub expiry run on one
+ * scheduler thread named {@code gcs-scheduler}.
+ */
+public final class GcsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GcsServer.class);
+
+    /** Ray's table names ({@code gcs.proto TablePrefix}). */
+    static final String NODE_TABLE = "NODE";
+    static final String JOB_TABLE = "JOB";
+    static final String WORKERS_TABLE = "WORKERS";
+
+    private final StoreClient store;
+    private final ScheduledExecutorService scheduler;
+    private final GcsPublisher publisher;
+    private final GcsInternalKvManager kv;
+    private final GcsNodeManager nodes;
+    private final GcsJobManager jobs;
+    private final GcsWorkerManager workers;
+    private final GcsResourceManager resources;
+    private final GcsHealthCheckManager healthChecks;
+    private final ByteString clusterId;
+    private final String sessionName;
+
+    public GcsServer(GcsProperties properties, StoreClient store, Clock clock) {
+        this.store = store;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gcs-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        this.publisher = new GcsPublisher(clock, properties.pubsubPollTimeout(), properties.pubsubSubscriberTimeout(),
+                properties.pubsubMaxBatch(), properties.pubsubLossyBuffer());
+        this.kv = new GcsInternalKvManager(store, properties.kvMaxValueSize().toBytes());
+
+        // Cluster id and session name survive a restart on the same Redis.
+        this.clusterId = ByteString.copyFrom(HexFormat.of().parseHex(kv.getString(KvNamespaces.CLUSTER, KvNamespaces.CLUSTER_ID_KEY)
+                .orElseGet(() -> {
+                    String id = NodeId.random().hex();
+                    kv.putString(KvNamespaces.CLUSTER, KvNamespaces.CLUSTER_ID_KEY, id, false);
+                    return id;
+                })));
+        String stored = kv.getString(KvNamespaces.SESSION, KvNamespaces.SESSION_NAME_KEY).orElse(null);
+        if (stored == null) {
+            this.sessionName = properties.sessionName().isBlank() ? "session_unnamed" : properties.sessionName();
+            kv.putString(KvNamespaces.SESSION, KvNamespaces.SESSION_NAME_KEY, sessionName, false);
+            kv.putString(KvNamespaces.SESSION, KvNamespaces.TEMP_DIR_KEY, properties.tempDir(), true);
+        } else {
+            this.sessionName = stored;
+            if (!stored.equals(properties.sessionName())) {
+                log.info("Recovered session {} from storage (launcher asked for {})", stored, properties.sessionName());
+            }
+        }
+        kv.putString("", KvNamespaces.GCS_PID_KEY, Long.toString(ProcessHandle.current().pid()), true);
+
+        this.nodes = new GcsNodeManager(new GcsTable<>(store, NODE_TABLE, GcsNodeInfo.parser()), publisher, clock,
+                properties.maximumDeadNodeCachedCount());
+        this.jobs = new GcsJobManager(new GcsTable<>(store, JOB_TABLE, JobTableData.parser()), store, publisher, clock);
+        this.workers = new GcsWorkerManager(new GcsTable<>(store, WORKERS_TABLE, WorkerTableData.parser()), publisher, clock);
+        this.healthChecks = new GcsHealthCheckManager(scheduler, properties.healthCheckInitialDelay(), properties.healthCheckPeriod(),
+                properties.healthCheckTimeout(), properties.healthCheckFailureThreshold(), nodes::onNodeFailure);
+        this.resources = new GcsResourceManager(nodes::isAlive, healthChecks::markHealthy);
+
+        nodes.initialize();
+        jobs.initialize();
+        installEventListeners();
+        for (GcsNodeInfo node : nodes.aliveNodes()) {
+            // Nodes stored ALIVE before a restart: resume their health checks; their raylets re-register.
+            resources.onNodeAdded(node);
+            healthChecks.addNode(node);
+        }
+        scheduler.scheduleWithFixedDelay(publisher::expire, 1, 1, TimeUnit.SECONDS);
+        log.info("GCS ready: cluster {}, session {}, storage {}", HexFormat.of().formatHex(clusterId.toByteArray()), sessionName,
+                properties.usesRedis() ? "redis " + properties.redisAddress() : "in-memory");
+    }
+
+    private void installEventListeners() {
+        nodes.addListener(resources);
+        nodes.addListener(new NodeListener() {
+            @Override
+            public void onNodeAdded(GcsNodeInfo node) {
+                healthChecks.addNode(node);
+            }
+
+            @Override
+            public void onNodeRemoved(GcsNodeInfo node) {
+                healthChecks.remove(node.getNodeId());
+                removeDiscoveryEntries(node);
+            }
+        });
+    }
+
+    /** A dead node's daemons leave the registry (DESIGN.md §2), with the dashboard agent's Ray keys. */
+    private void removeDiscoveryEntries(GcsNodeInfo node) {
+        String hex = NodeId.fromBytes(node.getNodeId()).hex();
+        for (String key : kv.keysString(KvNamespaces.SERVICES, "")) {
+            if (key.endsWith(":" + hex)) {
+                kv.delString(KvNamespaces.SERVICES, key, false);
+            }
+        }
+        kv.delString(KvNamespaces.DASHBOARD, KvNamespaces.DASHBOARD_AGENT_ADDR_NODE_ID_PREFIX + hex, false);
+        String ipKey = KvNamespaces.DASHBOARD_AGENT_ADDR_IP_PREFIX + node.getNodeManagerAddress();
+        kv.getString(KvNamespaces.DASHBOARD, ipKey).filter(v -> v.contains(hex))
+                .ifPresent(v -> kv.delString(KvNamespaces.DASHBOARD, ipKey, false));
+    }
+
+    /** The GCS announces itself in the registry by writing its own KV directly. */
+    public void publishServiceRecord(ServiceRecord record) {
+        kv.putString(KvNamespaces.SERVICES, record.key(), dev.stingray.common.discovery.ServiceRegistry.toJson(record), true);
+    }
+
+    public void withdrawServiceRecord(ServiceRecord record) {
+        kv.delString(KvNamespaces.SERVICES, record.key(), false);
+    }
+
+    public StoreClient store() {
+        return store;
+    }
+
+    public GcsPublisher publisher() {
+        return publisher;
+    }
+
+    public GcsInternalKvManager kv() {
+        return kv;
+    }
+
+    public GcsNodeManager nodes() {
+        return nodes;
+    }
+
+    public GcsJobManager jobs() {
+        return jobs;
+    }
+
+    public GcsWorkerManager workers() {
+        return workers;
+    }
+
+    public GcsResourceManager resources() {
+        return resources;
+    }
+
+    public ByteString clusterId() {
+        return clusterId;
+    }
+
+    public String sessionName() {
+        return sessionName;
+    }
+
+    @Override
+    public void close() {
+        healthChecks.stop();
+        scheduler.shutdownNow();
+    }
+}

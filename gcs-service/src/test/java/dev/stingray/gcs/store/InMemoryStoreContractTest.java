@@ -1,0 +1,9 @@
+package dev.stingray.gcs.store;
+
+class InMemoryStoreContractTest extends AbstractStoreContractTest {
+
+    @Override
+    protected StoreClient createStore() {
+        return new InMemoryStoreClient();
+    }
+}
