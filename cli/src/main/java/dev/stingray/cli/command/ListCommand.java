@@ -1,0 +1,71 @@
+package dev.stingray.cli.command;
+
+import dev.stingray.common.discovery.ServiceRecord;
+import dev.stingray.common.discovery.ServiceRegistry;
+import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.common.id.JobId;
+import dev.stingray.common.id.NodeId;
+import dev.stingray.proto.GcsNodeInfo;
+import dev.stingray.proto.JobTableData;
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code stingray list nodes|services|jobs} (Ray: {@code ray list}). */
+@Command(name = "list", description = "List nodes, services (the discovery registry) or jobs.")
+public final class ListCommand implements Callable<Integer> {
+
+    /** What to list. */
+    public enum What { nodes, services, jobs }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Parameters(index = "0", description = "One of: ${COMPLETION-CANDIDATES}.")
+    What what;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (GcsClient gcs = cluster.connect()) {
+            switch (what) {
+                case nodes -> {
+                    out.printf("%-56s  %-5s  %-15s  %-5s  %-4s  %s%n", "NODE_ID", "STATE", "IP", "PORT", "HEAD", "RESOURCES / DEATH");
+                    for (GcsNodeInfo n : gcs.getAllNodeInfo()) {
+                        String detail = n.getState() == GcsNodeInfo.GcsNodeState.ALIVE
+                                ? new TreeMap<>(n.getResourcesTotalMap()).toString()
+                                : n.getDeathInfo().getReason() + ": " + n.getDeathInfo().getReasonMessage();
+                        out.printf("%-56s  %-5s  %-15s  %-5d  %-4s  %s%n", NodeId.fromBytes(n.getNodeId()).hex(), n.getState(),
+                                n.getNodeManagerAddress(), n.getNodeManagerPort(), n.getIsHeadNode() ? "yes" : "no", detail);
+                    }
+                }
+                case services -> {
+                    out.printf("%-18s  %-56s  %-15s  %-32s  %-8s  %s%n", "SERVICE", "NODE_ID", "HOST", "PORTS", "PID", "VERSION");
+                    for (ServiceRecord r : new ServiceRegistry(gcs).list("").stream()
+                            .sorted(Comparator.comparing(ServiceRecord::service).thenComparing(ServiceRecord::nodeId)).toList()) {
+                        out.printf("%-18s  %-56s  %-15s  %-32s  %-8d  %s%n", r.service(), r.nodeId(), r.host(),
+                                new TreeMap<>(r.ports()), r.pid(), r.version());
+                    }
+                }
+                case jobs -> {
+                    out.printf("%-8s  %-9s  %-10s  %-15s  %s%n", "JOB_ID", "STATUS", "DRIVER_PID", "DRIVER_IP", "ENTRYPOINT");
+                    for (JobTableData j : gcs.getAllJobInfo()) {
+                        out.printf("%-8s  %-9s  %-10d  %-15s  %s%n", new JobId(j.getJobId()).hex(), j.getIsDead() ? "FINISHED" : "RUNNING",
+                                j.getDriverPid(), j.getDriverIpAddress(), j.getEntrypoint());
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

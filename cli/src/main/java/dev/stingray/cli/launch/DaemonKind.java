@@ -1,0 +1,53 @@
+package dev.stingray.cli.launch;
+
+import dev.stingray.common.discovery.ServiceNames;
+
+/**
+ * The daemons {@code stingray start} launches: jar name, Ray process name (log and pid file names),
+ * the port file holding its HTTP (actuator) port, and the stop bucket ({@code stingray stop} stops
+ * raylets first, then everything else, then the GCS, as {@code ray stop} does).
+ */
+public enum DaemonKind {
+    GCS_SERVER("gcs-service.jar", ServiceNames.GCS_SERVER, "gcs_server_http_port", 2),
+    RAYLET("raylet-service.jar", ServiceNames.RAYLET, "raylet_http_port", 0),
+    DASHBOARD_AGENT("dashboard-agent.jar", ServiceNames.DASHBOARD_AGENT, "dashboard_agent_listen_port", 1),
+    LOG_MONITOR("log-monitor.jar", ServiceNames.LOG_MONITOR, "log_monitor_http_port", 1),
+    RAY_CLIENT_SERVER("client-proxy-service.jar", ServiceNames.RAY_CLIENT_SERVER, "ray_client_server_http_port", 1);
+
+    private final String jar;
+    private final String processName;
+    private final String httpPortFile;
+    private final int stopBucket;
+
+    DaemonKind(String jar, String processName, String httpPortFile, int stopBucket) {
+        this.jar = jar;
+        this.processName = processName;
+        this.httpPortFile = httpPortFile;
+        this.stopBucket = stopBucket;
+    }
+
+    public String jar() {
+        return jar;
+    }
+
+    public String processName() {
+        return processName;
+    }
+
+    public String httpPortFile() {
+        return httpPortFile;
+    }
+
+    public int stopBucket() {
+        return stopBucket;
+    }
+
+    public static java.util.Optional<DaemonKind> byProcessName(String name) {
+        for (DaemonKind k : values()) {
+            if (k.processName.equals(name)) {
+                return java.util.Optional.of(k);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}

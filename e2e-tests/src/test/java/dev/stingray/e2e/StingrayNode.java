@@ -1,0 +1,46 @@
+package dev.stingray.e2e;
+
+import dev.stingray.common.session.SessionDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** One node started by the real CLI in its own temp dir: its session dir, node id and daemon pids. */
+record StingrayNode(Path tempDir, String nodeIdHex) {
+
+    Path sessionDir() {
+        try (Stream<Path> dirs = Files.list(tempDir)) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("session_2") && !Files.isSymbolicLink(p))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no session dir in " + tempDir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The pid of one of this node's daemons ({@code raylet}, {@code gcs_server}, ...). */
+    long pid(String processName) {
+        return SessionDir.readTrimmed(sessionDir().resolve(processName + "_" + nodeIdHex + ".pid")).map(Long::parseLong)
+                .orElseThrow(() -> new IllegalStateException("no pid file for " + processName + " in " + sessionDir()));
+    }
+
+    Optional<Integer> port(String portName) {
+        return new SessionDir(sessionDir()).readPort(portName, nodeIdHex);
+    }
+
+    boolean isRunning(String processName) {
+        return ProcessHandle.of(pid(processName)).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    static String nodeIdFromStartOutput(String output) {
+        return output.lines().filter(l -> l.startsWith("Node id: ")).map(l -> l.substring("Node id: ".length()).trim())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no node id in start output:\n" + output));
+    }
+
+    List<String> daemonNames() {
+        return List.of("raylet", "dashboard_agent", "log_monitor");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.stingray.raylet;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the raylet ({@code stingray.raylet.*}), named after {@code ray start}'s flags. Unset
+ * quantities are auto-detected as Ray does.
+ *
+ * @param port                  node manager gRPC port (Ray: {@code --node-manager-port}, 0 = any)
+ * @param numCpus               Ray's {@code --num-cpus}; null = the machine's cores
+ * @param numGpus               Ray's {@code --num-gpus}; null = 0 (no GPU detection on the JVM)
+ * @param memory                bytes of the {@code memory} resource; null = available memory minus the object store
+ * @param objectStoreMemory     bytes of the object store; null = 30 % of available memory, capped by /dev/shm
+ * @param resources             Ray's {@code --resources} JSON
+ * @param labels                Ray's {@code --labels} {@code k=v,k2=v2}
+ * @param head                  whether this is the head node
+ * @param nodeName              Ray's {@code node_name}; empty = the node ip
+ * @param tempDir               the node's temp dir
+ * @param reportPeriod          Ray's {@code raylet_report_resources_period_milliseconds}
+ * @param registerTimeout       how long to keep trying to register with the GCS before exiting
+ */
+@ConfigurationProperties("stingray.raylet")
+public record RayletProperties(
+        @DefaultValue("0") int port,
+        Double numCpus,
+        Double numGpus,
+        Long memory,
+        Long objectStoreMemory,
+        @DefaultValue("") String resources,
+        @DefaultValue("") String labels,
+        @DefaultValue("false") boolean head,
+        @DefaultValue("") String nodeName,
+        @DefaultValue("/tmp/stingray") String tempDir,
+        @DefaultValue("100ms") Duration reportPeriod,
+        @DefaultValue("60s") Duration registerTimeout) {
+}
