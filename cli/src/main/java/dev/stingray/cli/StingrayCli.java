@@ -7,6 +7,7 @@ import dev.stingray.cli.command.StartCommand;
 import dev.stingray.cli.command.StatusCommand;
 import dev.stingray.cli.command.StopCommand;
 import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,15 @@ public final class StingrayCli {
 
     /** Runs one command; errors print a single clear line (no stack trace) and exit 1. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new StingrayCli());
+        return configure(new CommandLine(new StingrayCli())).execute(args);
+    }
+
+    /** {@link #execute(String...)} writing to the given streams instead of stdout/stderr (tests, embedding). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return configure(new CommandLine(new StingrayCli())).setOut(out).setErr(err).execute(args);
+    }
+
+    private static CommandLine configure(CommandLine cli) {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             String message = e instanceof StatusRuntimeException sre
                     ? sre.getStatus().getCode() + ": " + sre.getStatus().getDescription()
@@ -39,6 +48,6 @@ public final class StingrayCli {
             commandLine.getErr().println("Error: " + message);
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

@@ -218,9 +218,11 @@ public final class RayletNode implements GcsConnectionMonitor.Listener {
 
     /** Graceful stop: leave the cluster with EXPECTED_TERMINATION (Ray: SIGTERM handler of the raylet). */
     public void stop() {
+        // From here on the GCS rightly reports this node not alive; that must not turn the stop into exit(1).
+        boolean alreadyExiting = exiting.getAndSet(true);
         reporter.shutdownNow();
         health.setStatus(nodeId.hex(), HealthCheckResponse.ServingStatus.NOT_SERVING);
-        if (registered.getAndSet(false) && !exiting.get()) {
+        if (registered.getAndSet(false) && !alreadyExiting) {
             try {
                 gcs.unregisterNode(nodeId, NodeDeathInfo.Reason.EXPECTED_TERMINATION, "Received SIGTERM: the raylet was stopped gracefully");
                 log.info("Node {} unregistered from the GCS", nodeId.hex());
