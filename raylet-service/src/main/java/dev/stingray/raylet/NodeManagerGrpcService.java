@@ -9,19 +9,59 @@ import dev.stingray.proto.NotifyGCSRestartReply;
 import dev.stingray.proto.NotifyGCSRestartRequest;
 import dev.stingray.proto.ShutdownRayletReply;
 import dev.stingray.proto.ShutdownRayletRequest;
+import dev.stingray.proto.RegisterWorkerReply;
+import dev.stingray.proto.RegisterWorkerRequest;
+import dev.stingray.proto.RequestWorkerLeaseReply;
+import dev.stingray.proto.RequestWorkerLeaseRequest;
+import dev.stingray.proto.ReturnWorkerLeaseReply;
+import dev.stingray.proto.ReturnWorkerLeaseRequest;
+import dev.stingray.raylet.scheduling.LeaseManager;
+import dev.stingray.raylet.worker.WorkerPool;
 import io.grpc.stub.StreamObserver;
 
-/** The raylet's {@code NodeManagerService}; issue #3 adds worker leasing. */
+/** The raylet's {@code NodeManagerService}: leasing, worker registration, shutdown, stats. */
 public final class NodeManagerGrpcService extends NodeManagerServiceGrpc.NodeManagerServiceImplBase {
 
     private final RayletNode node;
     private final LocalResources resources;
     private final DaemonExit exit;
+    private final LeaseManager leases;
+    private final WorkerPool workers;
 
-    public NodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit) {
+    public NodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit, LeaseManager leases, WorkerPool workers) {
         this.node = node;
         this.resources = resources;
         this.exit = exit;
+        this.leases = leases;
+        this.workers = workers;
+    }
+
+    /** Grants a worker (possibly after starting one), answers with a spillback target, rejects, or queues the request. */
+    @Override
+    public void requestWorkerLease(RequestWorkerLeaseRequest request, StreamObserver<RequestWorkerLeaseReply> observer) {
+        try {
+            leases.handleRequestWorkerLease(request, observer);
+        } catch (RuntimeException e) {
+            observer.onError(GrpcReplies.toStatus(e));
+        }
+    }
+
+    /** Ends a lease: the worker becomes idle (or is killed with disconnect_worker) and its resources return. */
+    @Override
+    public void returnWorkerLease(ReturnWorkerLeaseRequest request, StreamObserver<ReturnWorkerLeaseReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            leases.handleReturnWorkerLease(request.getLeaseId(), request.getDisconnectWorker());
+            return ReturnWorkerLeaseReply.getDefaultInstance();
+        });
+    }
+
+    /** A worker JVM this raylet started announces its core worker port. */
+    @Override
+    public void registerWorker(RegisterWorkerRequest request, StreamObserver<RegisterWorkerReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            workers.register(request.getWorkerId(), request.getPort());
+            return RegisterWorkerReply.getDefaultInstance();
+        });
     }
 
     /** Stops the raylet; graceful = unregister with EXPECTED_TERMINATION first (the shutdown hooks do it). */
@@ -45,6 +85,7 @@ public final class NodeManagerGrpcService extends NodeManagerServiceGrpc.NodeMan
         GrpcReplies.reply(observer, () -> GetNodeStatsReply.newBuilder()
                 .putAllResourcesTotal(resources.total())
                 .putAllResourcesAvailable(resources.available())
+                .setNumWorkers(workers.size())
                 .build());
     }
 }

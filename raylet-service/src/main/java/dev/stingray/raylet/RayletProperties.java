@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tempDir               the node's temp dir
  * @param reportPeriod          Ray's {@code raylet_report_resources_period_milliseconds}
  * @param registerTimeout       how long to keep trying to register with the GCS before exiting
+ * @param workerLibDir          class path directory of worker JVMs ({@code build/lib/worker})
+ * @param workerJvmOptions      JVM options of every worker, before the job's own
+ * @param workerRegisterTimeout Ray's {@code worker_register_timeout_seconds}
+ * @param idleWorkerTimeout     an idle worker is stopped after this long
  */
 @ConfigurationProperties("stingray.raylet")
 public record RayletProperties(
@@ -34,5 +38,9 @@ public record RayletProperties(
         @DefaultValue("") String nodeName,
         @DefaultValue("/tmp/stingray") String tempDir,
         @DefaultValue("100ms") Duration reportPeriod,
-        @DefaultValue("60s") Duration registerTimeout) {
+        @DefaultValue("60s") Duration registerTimeout,
+        @DefaultValue("") String workerLibDir,
+        @DefaultValue({"-XX:+UseSerialGC", "-Xss1m"}) java.util.List<String> workerJvmOptions,
+        @DefaultValue("60s") Duration workerRegisterTimeout,
+        @DefaultValue("30s") Duration idleWorkerTimeout) {
 }

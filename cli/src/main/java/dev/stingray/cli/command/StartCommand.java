@@ -217,6 +217,7 @@ public final class StartCommand implements Callable<Integer> {
         raylet.add("--stingray.raylet.head=" + head);
         raylet.add("--stingray.raylet.port=" + nodeManagerPort);
         raylet.add("--stingray.raylet.temp-dir=" + tempDir.toAbsolutePath());
+        raylet.add("--stingray.raylet.worker-lib-dir=" + launcher.libDir().resolve("worker"));
         if (numCpus != null) {
             raylet.add("--stingray.raylet.num-cpus=" + numCpus);
         }

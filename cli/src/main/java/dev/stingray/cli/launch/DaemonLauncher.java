@@ -39,6 +39,10 @@ public final class DaemonLauncher {
         this.environment = environment;
     }
 
+    public Path libDir() {
+        return libDir;
+    }
+
     /** The lib dir: {@code -Dstingray.lib.dir}, {@code STINGRAY_LIB_DIR}, or the directory of the running CLI jar. */
     public static Path findLibDir() {
         String configured = System.getProperty("stingray.lib.dir", System.getenv("STINGRAY_LIB_DIR"));

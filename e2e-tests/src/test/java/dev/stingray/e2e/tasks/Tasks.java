@@ -1,0 +1,64 @@
+package dev.stingray.e2e.tasks;
+
+import io.ray.api.ObjectRef;
+import io.ray.api.Ray;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Static methods run as Ray tasks by the E2E tests; written only against io.ray.api. */
+public final class Tasks {
+
+    private Tasks() {
+    }
+
+    public static int add(int a, int b) {
+        return a + b;
+    }
+
+    public static String echo(String s) {
+        return s;
+    }
+
+    public static int length(byte[] data) {
+        return data.length;
+    }
+
+    public static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    public static int sumOfRefs(List<ObjectRef<Integer>> refs) {
+        int sum = 0;
+        for (ObjectRef<Integer> r : refs) {
+            sum += r.get();
+        }
+        return sum;
+    }
+
+    /** A task that submits tasks and waits for them (nested tasks). */
+    public static int nested(int n) {
+        List<ObjectRef<Integer>> refs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            refs.add(Ray.task(Tasks::add, i, 1).remote());
+        }
+        int sum = 0;
+        for (int v : Ray.get(refs)) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    public static int fail(String message) {
+        throw new IllegalStateException(message);
+    }
+
+    public static int sleepMillis(int ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return ms;
+    }
+
+    public static String printLine(String line) {
+        System.out.println(line);
+        return line;
+    }
+}

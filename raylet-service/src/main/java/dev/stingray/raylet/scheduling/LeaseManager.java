@@ -1,0 +1,180 @@
+package dev.stingray.raylet.scheduling;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.proto.Address;
+import dev.stingray.proto.RequestWorkerLeaseReply;
+import dev.stingray.proto.RequestWorkerLeaseRequest;
+import dev.stingray.proto.TaskSpec;
+import dev.stingray.raylet.LocalResources;
+import dev.stingray.raylet.worker.WorkerPool;
+import dev.stingray.raylet.worker.WorkerProcess;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Grants worker leases (Ray: {@code ClusterLeaseManager} + {@code LocalLeaseManager}, hybrid policy
+ * simplified): a request that fits this node's available resources is granted here (pack locally);
+ * one that does not fit now is spilled back to another node that has the resources available (spread
+ * once busy), else queued here if this node could ever run it; one no node can run waits with a
+ * warning, like Ray's infeasible tasks, until a node that can joins. {@code grant_or_reject} forbids
+ * spillback.
+ *
+ * <p>Thread-safe: guarded by this object's monitor; replies are sent outside it.
+ */
+public final class LeaseManager {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseManager.class);
+
+    private record Pending(RequestWorkerLeaseRequest request, StreamObserver<RequestWorkerLeaseReply> observer) {
+    }
+
+    private final ByteString nodeId;
+    private final LocalResources resources;
+    private final WorkerPool pool;
+    private final ClusterResourceView cluster;
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private final Map<ByteString, Map<String, Double>> leases = new HashMap<>();
+
+    public LeaseManager(ByteString nodeId, LocalResources resources, WorkerPool pool, ClusterResourceView cluster) {
+        this.nodeId = nodeId;
+        this.resources = resources;
+        this.pool = pool;
+        this.cluster = cluster;
+    }
+
+    static boolean fits(Map<String, Double> have, Map<String, Double> demand) {
+        for (Map.Entry<String, Double> d : demand.entrySet()) {
+            if (have.getOrDefault(d.getKey(), 0.0) + 1e-9 < d.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ray's {@code RequestWorkerLease}: grant, spillback, reject, or queue. */
+    public void handleRequestWorkerLease(RequestWorkerLeaseRequest request, StreamObserver<RequestWorkerLeaseReply> observer) {
+        List<Runnable> replies = new java.util.ArrayList<>();
+        synchronized (this) {
+            decide(new Pending(request, observer), replies, true);
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    /** @return whether the pending request left the queue (granted, spilled or rejected) */
+    private boolean decide(Pending p, List<Runnable> replies, boolean isNew) {
+        Map<String, Double> demand = p.request().getLeaseSpec().getRequiredResourcesMap();
+        boolean spillbackAllowed = !p.request().getGrantOrReject();
+        if (fits(resources.available(), demand)) {
+            grant(p, demand, replies);
+            return true;
+        }
+        boolean feasibleHere = fits(resources.total(), demand);
+        Optional<ClusterResourceView.NodeView> other = spillbackAllowed ? cluster.pick(demand, nodeId) : Optional.empty();
+        if (other.isPresent() && (!feasibleHere || fits(other.get().available(), demand))) {
+            Address target = other.get().raylet();
+            replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setRetryAtRayletAddress(target).build()));
+            return true;
+        }
+        if (!feasibleHere && !spillbackAllowed) {
+            replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setRejected(true)
+                    .setFailureMessage("This node cannot provide " + demand).build()));
+            return true;
+        }
+        if (isNew) {
+            if (!feasibleHere && !cluster.anyFeasible(demand)) {
+                log.warn("The cluster cannot satisfy the resource request {} of task {}; it stays pending until a node that can joins"
+                        + " (infeasible, as Ray reports it). Total resources of this node: {}", demand, p.request().getLeaseSpec().getName(),
+                        resources.total());
+            }
+            queue.addLast(p);
+        }
+        return false;
+    }
+
+    private void grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
+        Map<String, Double> available = new HashMap<>(resources.available());
+        demand.forEach((k, v) -> available.merge(k, -v, Double::sum));
+        resources.setAvailable(available);
+        TaskSpec spec = p.request().getLeaseSpec();
+        WorkerProcess worker = pool.popIdle(spec.getJobId()).orElse(null);
+        if (worker == null) {
+            try {
+                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), List.of());
+            } catch (RuntimeException e) {
+                demand.forEach((k, v) -> available.merge(k, v, Double::sum));
+                resources.setAvailable(available);
+                replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
+                return;
+            }
+        }
+        leases.put(worker.workerId(), Map.copyOf(demand));
+        WorkerProcess granted = worker;
+        replies.add(() -> granted.registered().whenComplete((address, error) -> {
+            if (error != null) {
+                release(granted.workerId(), true);
+                reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(error.getMessage()).build());
+            } else {
+                reply(p, RequestWorkerLeaseReply.newBuilder().setWorkerAddress(address).setLeaseId(granted.workerId())
+                        .setWorkerPid((int) granted.process().pid()).build());
+            }
+        }));
+    }
+
+    /** Ray's {@code ReturnWorkerLease}: the resources come back and the worker becomes idle (or is killed). */
+    public void handleReturnWorkerLease(ByteString leaseId, boolean disconnect) {
+        release(leaseId, disconnect);
+    }
+
+    /** A worker process died: its lease ends. */
+    public void onWorkerDeath(WorkerProcess worker) {
+        release(worker.workerId(), true);
+    }
+
+    private void release(ByteString leaseId, boolean disconnect) {
+        synchronized (this) {
+            Map<String, Double> held = leases.remove(leaseId);
+            if (held != null) {
+                Map<String, Double> available = new HashMap<>(resources.available());
+                held.forEach((k, v) -> available.merge(k, v, Double::sum));
+                resources.setAvailable(available);
+            }
+        }
+        pool.release(leaseId, disconnect);
+        dispatch();
+    }
+
+    /** Retries queued requests (resources came back, or the cluster view changed). */
+    public void dispatch() {
+        List<Runnable> replies = new java.util.ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (decide(p, replies, false)) {
+                    it.remove();
+                }
+            }
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    private static void reply(Pending p, RequestWorkerLeaseReply reply) {
+        try {
+            p.observer().onNext(reply);
+            p.observer().onCompleted();
+        } catch (RuntimeException e) {
+            // The requester went away (cancelled); nothing to do.
+        }
+    }
+
+    public synchronized int queued() {
+        return queue.size();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.stingray.raylet.worker;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.proto.Address;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The raylet's worker JVMs (Ray: {@code worker_pool.cc}). Starts workers from a command template
+ * ({@code java <job JVM options> -cp <worker lib>/*:<job code search path> dev.stingray.worker.WorkerMain}
+ * with the worker's identity as {@code ray.worker.*} properties), reuses an idle worker only for the
+ * same job, kills workers that do not register within the registration timeout and idle workers after
+ * the idle timeout, and reports worker deaths.
+ *
+ * <p>Thread-safe: state is guarded by this object's monitor.
+ */
+public final class WorkerPool {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What the pool needs to know about this node to start workers. */
+    public record NodeContext(String nodeIdHex, String nodeIp, String rayletAddress, String gcsAddress, Path sessionDir, Path workerLibDir,
+            List<String> defaultJvmOptions) {
+    }
+
+    private final java.util.function.Supplier<NodeContext> nodeContext;
+    private final ScheduledExecutorService scheduler;
+    private final Duration registerTimeout;
+    private final Duration idleTimeout;
+    private final Consumer<WorkerProcess> onWorkerDeath;
+    private final Map<ByteString, WorkerProcess> workers = new ConcurrentHashMap<>();
+
+    public WorkerPool(java.util.function.Supplier<NodeContext> nodeContext, ScheduledExecutorService scheduler, Duration registerTimeout, Duration idleTimeout,
+            Consumer<WorkerProcess> onWorkerDeath) {
+        this.nodeContext = nodeContext;
+        this.scheduler = scheduler;
+        this.registerTimeout = registerTimeout;
+        this.idleTimeout = idleTimeout;
+        this.onWorkerDeath = onWorkerDeath;
+        scheduler.scheduleWithFixedDelay(this::killIdleWorkers, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** An idle registered worker of the job, leased to the caller, or empty. */
+    public synchronized Optional<WorkerProcess> popIdle(ByteString jobId) {
+        for (WorkerProcess w : workers.values()) {
+            if (!w.isLeased() && w.jobId().equals(jobId) && w.registered().isDone() && !w.registered().isCompletedExceptionally()
+                    && w.process().isAlive()) {
+                w.setLeased(true);
+                return Optional.of(w);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Starts a worker for the job, already leased to the caller; its future completes on registration. */
+    public synchronized WorkerProcess start(ByteString jobId, List<String> codeSearchPath, List<String> jobJvmOptions) {
+        NodeContext node = nodeContext.get();
+        if (!Files.isDirectory(node.workerLibDir())) {
+            throw new IllegalStateException("Cannot start workers: the worker class path directory '" + node.workerLibDir()
+                    + "' does not exist (stingray.raylet.worker-lib-dir; `stingray start` sets it to build/lib/worker)");
+        }
+        byte[] id = new byte[28];
+        RANDOM.nextBytes(id);
+        ByteString workerId = ByteString.copyFrom(id);
+        String idHex = HexFormat.of().formatHex(id);
+        String jobHex = HexFormat.of().formatHex(jobId.toByteArray());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(node.defaultJvmOptions());
+        command.addAll(jobJvmOptions);
+        command.add("-Dray.worker.id=" + idHex);
+        command.add("-Dray.worker.job-id=" + jobHex);
+        command.add("-Dray.worker.node-id=" + node.nodeIdHex());
+        command.add("-Dray.worker.node-ip=" + node.nodeIp());
+        command.add("-Dray.worker.raylet-address=" + node.rayletAddress());
+        command.add("-Dray.worker.raylet-pid=" + ProcessHandle.current().pid());
+        command.add("-Dray.worker.gcs-address=" + node.gcsAddress());
+        command.add("-Dray.worker.session-dir=" + node.sessionDir());
+        command.add("-Dray.job.code-search-path=" + String.join(File.pathSeparator, codeSearchPath));
+        command.add("-cp");
+        List<String> classPath = new ArrayList<>();
+        classPath.add(node.workerLibDir().resolve("*").toString());
+        classPath.addAll(codeSearchPath);
+        command.add(String.join(File.pathSeparator, classPath));
+        command.add("dev.stingray.worker.WorkerMain");
+        Path startupLog = node.sessionDir().resolve("logs").resolve("worker-" + idHex + "-startup.log");
+        try {
+            Files.createDirectories(startupLog.getParent());
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(startupLog.toFile())).start();
+            WorkerProcess worker = new WorkerProcess(workerId, jobId, p);
+            worker.setLeased(true);
+            workers.put(workerId, worker);
+            p.onExit().thenRun(() -> died(worker));
+            scheduler.schedule(() -> {
+                if (!worker.registered().isDone()) {
+                    worker.registered().completeExceptionally(new IllegalStateException("Worker " + idHex + " did not register within "
+                            + registerTimeout.toSeconds() + " s; see " + startupLog));
+                    p.destroyForcibly();
+                }
+            }, registerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Started worker {} (pid {}) for job {}", idHex, p.pid(), jobHex);
+            return worker;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start a worker JVM: " + e.getMessage(), e);
+        }
+    }
+
+    /** A worker announced its core worker port (Ray: RegisterClientRequest). */
+    public void register(ByteString workerId, int port) {
+        WorkerProcess w = workers.get(workerId);
+        if (w == null) {
+            throw new IllegalArgumentException("Unknown worker id " + HexFormat.of().formatHex(workerId.toByteArray())
+                    + ": workers are started by this raylet");
+        }
+        w.registered().complete(Address.newBuilder().setIpAddress(nodeContext.get().nodeIp()).setPort(port).setWorkerId(workerId).build());
+    }
+
+    /** The lease of a worker ended; {@code disconnect} kills it (it failed or the caller says so). */
+    public void release(ByteString workerId, boolean disconnect) {
+        WorkerProcess w = workers.get(workerId);
+        if (w == null) {
+            return;
+        }
+        if (disconnect) {
+            w.process().destroyForcibly();
+        } else {
+            w.setLeased(false);
+        }
+    }
+
+    private void died(WorkerProcess worker) {
+        workers.remove(worker.workerId());
+        worker.registered().completeExceptionally(new IllegalStateException("Worker " + worker.workerIdHex() + " exited with "
+                + worker.process().exitValue()));
+        onWorkerDeath.accept(worker);
+    }
+
+    private void killIdleWorkers() {
+        long now = System.currentTimeMillis();
+        for (WorkerProcess w : workers.values()) {
+            if (!w.isLeased() && now - w.idleSince() > idleTimeout.toMillis()) {
+                log.info("Killing idle worker {}", w.workerIdHex());
+                w.process().destroy();
+            }
+        }
+    }
+
+    public int size() {
+        return workers.size();
+    }
+
+    public void stop() {
+        workers.values().forEach(w -> w.process().destroyForcibly());
+    }
+
+}

@@ -1,0 +1,62 @@
+package dev.stingray.raylet.worker;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.proto.Address;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One worker JVM of this node: its id, job, process, and — once it registered — the address of its
+ * core worker. State changes are guarded by the {@link WorkerPool}.
+ */
+public final class WorkerProcess {
+
+    private final ByteString workerId;
+    private final ByteString jobId;
+    private final Process process;
+    private final CompletableFuture<Address> registered = new CompletableFuture<>();
+    private volatile boolean leased;
+    private volatile long idleSince = System.currentTimeMillis();
+
+    WorkerProcess(ByteString workerId, ByteString jobId, Process process) {
+        this.workerId = workerId;
+        this.jobId = jobId;
+        this.process = process;
+    }
+
+    public ByteString workerId() {
+        return workerId;
+    }
+
+    public String workerIdHex() {
+        return HexFormat.of().formatHex(workerId.toByteArray());
+    }
+
+    public ByteString jobId() {
+        return jobId;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Completed with the core worker's address when the worker registers. */
+    public CompletableFuture<Address> registered() {
+        return registered;
+    }
+
+    boolean isLeased() {
+        return leased;
+    }
+
+    void setLeased(boolean leased) {
+        this.leased = leased;
+        if (!leased) {
+            idleSince = System.currentTimeMillis();
+        }
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+}

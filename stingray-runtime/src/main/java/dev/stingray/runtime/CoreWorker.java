@@ -1,0 +1,303 @@
+package dev.stingray.runtime;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.common.id.JobId;
+import dev.stingray.common.id.NodeId;
+import dev.stingray.proto.Address;
+import dev.stingray.proto.CoreWorkerServiceGrpc;
+import dev.stingray.proto.GetObjectReply;
+import dev.stingray.proto.GetObjectRequest;
+import dev.stingray.proto.JavaFunctionDescriptor;
+import dev.stingray.proto.RayObject;
+import dev.stingray.proto.ReturnObject;
+import dev.stingray.proto.TaskArg;
+import dev.stingray.proto.TaskSpec;
+import dev.stingray.runtime.object.MemoryStore;
+import dev.stingray.runtime.object.ObjectRefImpl;
+import dev.stingray.runtime.rpc.Channels;
+import dev.stingray.runtime.rpc.CoreWorkerGrpcService;
+import dev.stingray.runtime.serialization.ObjectSerializer;
+import dev.stingray.runtime.task.TaskExecutor;
+import dev.stingray.runtime.task.TaskSubmitter;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.ray.api.ObjectRef;
+import io.ray.api.exception.RayException;
+import io.ray.api.exception.RayTimeoutException;
+import io.ray.api.exception.RayWorkerException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The core worker of one process, driver or worker (Ray: {@code CoreWorker}): owns the objects it puts
+ * and the returns of the tasks it submits (in its {@link MemoryStore}), serves them to borrowers,
+ * submits tasks through leased workers, and — on workers — executes pushed tasks. The GCS is never on
+ * the per-task or per-object path.
+ *
+ * <p>Threading: gRPC callbacks and fetches on the {@code core-worker} pool; tasks on one task thread.
+ */
+public final class CoreWorker implements AutoCloseable {
+
+    /** Ray's ObjectID/TaskID length. */
+    static final int ID_SIZE = 28;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JobId jobId;
+    private final NodeId nodeId;
+    private final ByteString workerId;
+    private final String ip;
+    private final List<String> codeSearchPath;
+    private final MemoryStore store = new MemoryStore();
+    private final ObjectSerializer serializer;
+    private final Channels channels = new Channels();
+    private final ExecutorService pool;
+    private final ExecutorService taskThread;
+    private final ScheduledExecutorService scheduler;
+    private final Server server;
+    private final Address address;
+    private final TaskSubmitter submitter;
+    private final AtomicInteger taskCounter = new AtomicInteger();
+
+    public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, List<String> codeSearchPath,
+            boolean executesTasks, Runnable onExit) {
+        this.jobId = jobId;
+        this.nodeId = nodeId;
+        this.workerId = workerId;
+        this.ip = ip;
+        this.codeSearchPath = List.copyOf(codeSearchPath);
+        ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : CoreWorker.class.getClassLoader();
+        this.serializer = new ObjectSerializer(loader);
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2), r -> {
+            Thread t = new Thread(r, "core-worker-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.taskThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "task-executor");
+            t.setDaemon(true);
+            t.setContextClassLoader(loader);
+            return t;
+        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "core-worker-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        TaskExecutor executor = executesTasks ? new TaskExecutor(serializer, loader, this::getValue, ip) : null;
+        try {
+            this.server = NettyServerBuilder.forPort(0)
+                    .maxInboundMessageSize(dev.stingray.common.rpc.GrpcChannels.MAX_MESSAGE_BYTES)
+                    .executor(pool)
+                    .addService(new CoreWorkerGrpcService(store, taskThread, executor == null ? null : executor::execute, onExit))
+                    .build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the core worker's gRPC server", e);
+        }
+        this.address = Address.newBuilder().setNodeId(nodeId.bytes()).setIpAddress(ip).setPort(server.getPort()).setWorkerId(workerId).build();
+        this.submitter = new TaskSubmitter(channels, localRaylet, pool, scheduler, new TaskSubmitter.Completion() {
+            @Override
+            public void onReturns(TaskSpec spec, List<ReturnObject> returns, boolean applicationError) {
+                returns.forEach(r -> store.put(r.getObjectId(), r.getValue()));
+            }
+
+            @Override
+            public void onWorkerFailure(TaskSpec spec, String message) {
+                RayObject error = serializer.serializeError(new RayWorkerException(message));
+                spec.getReturnIdsList().forEach(id -> store.put(id, error));
+            }
+        });
+    }
+
+    public static ByteString randomId(int size) {
+        byte[] b = new byte[size];
+        RANDOM.nextBytes(b);
+        return ByteString.copyFrom(b);
+    }
+
+    public Address address() {
+        return address;
+    }
+
+    public JobId jobId() {
+        return jobId;
+    }
+
+    public NodeId nodeId() {
+        return nodeId;
+    }
+
+    public ByteString workerId() {
+        return workerId;
+    }
+
+    public MemoryStore store() {
+        return store;
+    }
+
+    // ------------------------------------------------------------------ objects
+
+    public <T> ObjectRefImpl<T> put(Object value) {
+        ByteString id = randomId(ID_SIZE);
+        store.put(id, serializer.serialize(value));
+        return new ObjectRefImpl<>(id, address);
+    }
+
+    /** The value of a ref, fetched from its owner if needed; waits without limit. */
+    public Object getValue(ObjectRefImpl<?> ref) {
+        return getValue(ref, -1);
+    }
+
+    /** The value of a ref; a negative timeout waits without limit. Task errors are rethrown. */
+    public Object getValue(ObjectRefImpl<?> ref, long timeoutMs) {
+        RayObject object;
+        try {
+            CompletableFuture<RayObject> future = locate(ref);
+            object = timeoutMs < 0 ? future.get() : future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RayTimeoutException("Get timed out: " + ref + " was not ready within " + timeoutMs + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RayException("Interrupted while getting " + ref);
+        } catch (ExecutionException e) {
+            throw new RayException("Failed to get " + ref + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        Object value = serializer.deserialize(object);
+        if (ObjectSerializer.isError(object)) {
+            if (value instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new RayException("Task failed", (Throwable) value);
+        }
+        return value;
+    }
+
+    public List<Object> getValues(List<? extends ObjectRef<?>> refs, long timeoutMs) {
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
+        List<Object> values = new ArrayList<>(refs.size());
+        for (ObjectRef<?> ref : refs) {
+            long left = timeoutMs < 0 ? -1 : Math.max(0, deadline - System.currentTimeMillis());
+            values.add(getValue((ObjectRefImpl<?>) ref, left));
+        }
+        return values;
+    }
+
+    /** The local future of a ref's value; for a borrowed ref, starts fetching it from the owner. */
+    CompletableFuture<RayObject> locate(ObjectRefImpl<?> ref) {
+        if (store.knows(ref.id()) || ref.owner().getWorkerId().equals(workerId)) {
+            return store.entry(ref.id());
+        }
+        CompletableFuture<RayObject> entry = store.entry(ref.id());
+        pool.execute(() -> fetchFromOwner(ref, entry));
+        return entry;
+    }
+
+    private void fetchFromOwner(ObjectRefImpl<?> ref, CompletableFuture<RayObject> entry) {
+        var stub = CoreWorkerServiceGrpc.newBlockingStub(channels.to(ref.owner()));
+        while (!entry.isDone()) {
+            try {
+                GetObjectReply reply = stub.withDeadlineAfter(35, TimeUnit.SECONDS)
+                        .getObject(GetObjectRequest.newBuilder().setObjectId(ref.id()).setTimeoutMs(30_000).build());
+                switch (reply.getStatus()) {
+                    case READY -> entry.complete(reply.getValue());
+                    case PENDING -> { }
+                    case FREED, NOT_OWNED, UNRECOGNIZED -> entry.complete(serializer.serializeError(new RayException(
+                            "Object " + ref + " is not available from its owner " + ref.owner().getIpAddress() + ":" + ref.owner().getPort()
+                                    + " (" + reply.getStatus() + "); it may have been freed")));
+                }
+            } catch (RuntimeException e) {
+                entry.complete(serializer.serializeError(new RayException("The owner of " + ref + " at " + ref.owner().getIpAddress()
+                        + ":" + ref.owner().getPort() + " is unreachable (" + e.getMessage() + "); the object is lost")));
+            }
+        }
+    }
+
+    /** Ray.wait: the first {@code numReturns} ready refs in input order, within the timeout. */
+    public <T> List<List<ObjectRef<T>>> waitFor(List<ObjectRef<T>> refs, int numReturns, int timeoutMs) {
+        if (numReturns < 0 || numReturns > refs.size()) {
+            throw new IllegalArgumentException("numReturns must be between 0 and the number of refs (" + refs.size() + "), got " + numReturns);
+        }
+        List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
+        while (futures.stream().filter(CompletableFuture::isDone).count() < numReturns && System.currentTimeMillis() < deadline) {
+            CompletableFuture<?> any = CompletableFuture.anyOf(futures.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new));
+            try {
+                long left = deadline - System.currentTimeMillis();
+                any.get(Math.max(1, Math.min(left, 60_000)), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // Re-check.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<ObjectRef<T>> ready = new ArrayList<>();
+        List<ObjectRef<T>> unready = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            if (futures.get(i).isDone() && ready.size() < numReturns) {
+                ready.add(refs.get(i));
+            } else {
+                unready.add(refs.get(i));
+            }
+        }
+        return List.of(ready, unready);
+    }
+
+    public void free(List<ObjectRef<?>> refs) {
+        refs.forEach(r -> store.free(((ObjectRefImpl<?>) r).id()));
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /** Submits a normal task; the returned ref is owned by this worker. */
+    public <T> ObjectRefImpl<T> submitTask(JavaFunctionDescriptor function, Object[] args, Map<String, Double> resources, String name,
+            int maxRetries, boolean hasReturn) {
+        ByteString taskId = randomId(ID_SIZE);
+        ByteString returnId = randomId(ID_SIZE);
+        TaskSpec.Builder spec = TaskSpec.newBuilder()
+                .setTaskId(taskId)
+                .setJobId(jobId.bytes())
+                .setFunction(function)
+                .setNumReturns(1)
+                .putAllRequiredResources(resources)
+                .setName(name == null || name.isEmpty() ? function.getClassName() + "." + function.getFunctionName() : name)
+                .setMaxRetries(maxRetries)
+                .setCallerAddress(address)
+                .addReturnIds(returnId)
+                .addAllCodeSearchPath(codeSearchPath);
+        for (Object arg : args) {
+            if (arg instanceof ObjectRefImpl<?> ref) {
+                spec.addArgs(TaskArg.newBuilder().setObjectRef(ref.toReference()));
+            } else {
+                spec.addArgs(TaskArg.newBuilder().setValue(serializer.serialize(arg)));
+            }
+        }
+        store.entry(returnId);
+        taskCounter.incrementAndGet();
+        submitter.submit(spec.build());
+        return new ObjectRefImpl<>(returnId, address);
+    }
+
+    @Override
+    public void close() {
+        submitter.returnAllLeases();
+        server.shutdownNow();
+        channels.close();
+        pool.shutdownNow();
+        taskThread.shutdownNow();
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,378 @@
+package dev.stingray.runtime;
+
+import com.google.protobuf.ByteString;
+import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.common.id.JobId;
+import dev.stingray.common.id.NodeId;
+import dev.stingray.proto.AddJobRequest;
+import dev.stingray.proto.Address;
+import dev.stingray.proto.GcsNodeInfo;
+import dev.stingray.proto.GetNextJobIDRequest;
+import dev.stingray.proto.JobConfig;
+import dev.stingray.proto.JobTableData;
+import dev.stingray.proto.MarkJobFinishedRequest;
+import dev.stingray.proto.NodeManagerServiceGrpc;
+import dev.stingray.proto.RegisterWorkerRequest;
+import dev.stingray.runtime.cluster.LocalCluster;
+import dev.stingray.runtime.config.RayConfig;
+import dev.stingray.runtime.object.ObjectRefImpl;
+import dev.stingray.runtime.task.FunctionDescriptors;
+import io.ray.api.ActorHandle;
+import io.ray.api.BaseActorHandle;
+import io.ray.api.CppActorHandle;
+import io.ray.api.ObjectRef;
+import io.ray.api.PyActorHandle;
+import io.ray.api.WaitResult;
+import io.ray.api.concurrencygroup.ConcurrencyGroup;
+import io.ray.api.function.CppActorClass;
+import io.ray.api.function.CppActorMethod;
+import io.ray.api.function.CppFunction;
+import io.ray.api.function.PyActorClass;
+import io.ray.api.function.PyActorMethod;
+import io.ray.api.function.PyFunction;
+import io.ray.api.function.RayFunc;
+import io.ray.api.function.RayFuncR;
+import io.ray.api.id.ActorId;
+import io.ray.api.id.PlacementGroupId;
+import io.ray.api.id.UniqueId;
+import io.ray.api.options.ActorCreationOptions;
+import io.ray.api.options.CallOptions;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.parallelactor.ParallelActorContext;
+import io.ray.api.placementgroup.PlacementGroup;
+import io.ray.api.runtime.RayRuntime;
+import io.ray.api.runtimecontext.ResourceValue;
+import io.ray.api.runtimecontext.RuntimeContext;
+import io.ray.api.runtimeenv.RuntimeEnv;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
+ * or a worker started by a raylet. Objects and normal tasks are served by the process's
+ * {@link CoreWorker}; the job is recorded in the GCS job table. Actors and placement groups arrive with
+ * issue #4, client mode ({@code ray://}) with the client-proxy sessions of issue #3: until then those
+ * calls fail with {@link UnsupportedOperationException} naming what is missing.
+ */
+public final class StingrayRuntime implements RayRuntime {
+
+    /** Ray's default {@code max_retries} of normal tasks. */
+    static final int DEFAULT_MAX_RETRIES = 3;
+
+    private static volatile StingrayRuntime current;
+
+    private final RayConfig config;
+    private final LocalCluster localCluster;
+    private final GcsClient gcs;
+    private final CoreWorker worker;
+    private final String namespace;
+
+    private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace) {
+        this.config = config;
+        this.localCluster = localCluster;
+        this.gcs = gcs;
+        this.worker = worker;
+        this.namespace = namespace;
+    }
+
+    /** The runtime of this process; {@link ObjectRefImpl#get()} goes through it. */
+    public static StingrayRuntime current() {
+        StingrayRuntime r = current;
+        if (r == null) {
+            throw new IllegalStateException("Ray is not initialized in this process; call Ray.init() first");
+        }
+        return r;
+    }
+
+    public static StingrayRuntime start(RayConfig config) {
+        if (config.isClientMode()) {
+            throw new UnsupportedOperationException("Client mode (ray.address=" + config.address() + ") is not available yet;"
+                    + " connect as an in-cluster driver with -Dray.address=HOST:PORT of the GCS");
+        }
+        StingrayRuntime runtime = config.isWorker() ? startWorker(config) : startDriver(config);
+        current = runtime;
+        return runtime;
+    }
+
+    private static StingrayRuntime startDriver(RayConfig config) {
+        LocalCluster cluster = config.startsLocalCluster() ? LocalCluster.start(config.headArgs()) : null;
+        String gcsAddress = cluster != null ? cluster.gcsAddress() : config.address();
+        GcsClient gcs = new GcsClient(gcsAddress, Duration.ofSeconds(10));
+        try {
+            String ip = System.getProperty("ray.node-ip", "127.0.0.1");
+            GcsNodeInfo node = gcs.getAllNodeInfo().stream()
+                    .filter(n -> n.getState() == GcsNodeInfo.GcsNodeState.ALIVE && n.getNodeManagerAddress().equals(ip))
+                    .sorted((a, b) -> Boolean.compare(b.getIsHeadNode(), a.getIsHeadNode()))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("No alive node at " + ip + " in the cluster at " + gcsAddress
+                            + "; start one with `stingray start --address=" + gcsAddress + "`"));
+            JobId jobId = JobId.fromInt(gcs.jobs().getNextJobID(GetNextJobIDRequest.getDefaultInstance()).getJobId());
+            Address raylet = Address.newBuilder().setIpAddress(node.getNodeManagerAddress()).setPort(node.getNodeManagerPort()).build();
+            CoreWorker worker = new CoreWorker(jobId, NodeId.fromBytes(node.getNodeId()), CoreWorker.randomId(NodeId.SIZE), ip, raylet,
+                    config.codeSearchPath(), false, () -> { });
+            String namespace = config.namespace().isEmpty() ? UUID.randomUUID().toString() : config.namespace();
+            gcs.jobs().addJob(AddJobRequest.newBuilder().setData(JobTableData.newBuilder()
+                    .setJobId(jobId.bytes())
+                    .setDriverIpAddress(ip)
+                    .setDriverPid(ProcessHandle.current().pid())
+                    .setDriverAddress(worker.address())
+                    .setEntrypoint(ProcessHandle.current().info().commandLine().orElse("java"))
+                    .setConfig(JobConfig.newBuilder().setRayNamespace(namespace).addAllCodeSearchPath(config.codeSearchPath())
+                            .addAllJvmOptions(config.jvmOptions()))).build());
+            return new StingrayRuntime(config, cluster, gcs, worker, namespace);
+        } catch (RuntimeException e) {
+            gcs.close();
+            if (cluster != null) {
+                cluster.close();
+            }
+            throw e;
+        }
+    }
+
+    private static StingrayRuntime startWorker(RayConfig config) {
+        RayConfig.WorkerSettings s = config.worker();
+        GcsClient gcs = new GcsClient(s.gcsAddress(), Duration.ofSeconds(10));
+        String[] raylet = s.rayletAddress().split(":");
+        Address rayletAddress = Address.newBuilder().setIpAddress(raylet[0]).setPort(Integer.parseInt(raylet[1])).build();
+        ByteString workerId = ByteString.copyFrom(java.util.HexFormat.of().parseHex(s.workerIdHex()));
+        CoreWorker worker = new CoreWorker(JobId.fromHex(s.jobIdHex()), NodeId.fromHex(s.nodeIdHex()), workerId, s.nodeIp(), rayletAddress,
+                config.codeSearchPath(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
+        var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(s.rayletAddress());
+        try {
+            NodeManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId(workerId)
+                            .setPid((int) ProcessHandle.current().pid()).setPort(worker.address().getPort())
+                            .setJobId(JobId.fromHex(s.jobIdHex()).bytes()).build());
+        } finally {
+            dev.stingray.common.rpc.GrpcChannels.close(channel);
+        }
+        return new StingrayRuntime(config, null, gcs, worker, config.namespace());
+    }
+
+    public CoreWorker coreWorker() {
+        return worker;
+    }
+
+    @Override
+    public void shutdown() {
+        if (!config.isWorker()) {
+            try {
+                gcs.jobs().markJobFinished(MarkJobFinishedRequest.newBuilder().setJobId(worker.jobId().bytes()).build());
+            } catch (RuntimeException e) {
+                System.err.println("Could not mark job " + worker.jobId() + " finished: " + e.getMessage());
+            }
+        }
+        worker.close();
+        gcs.close();
+        if (localCluster != null) {
+            localCluster.close();
+        }
+        if (current == this) {
+            current = null;
+        }
+    }
+
+    @Override
+    public <T> ObjectRef<T> put(T obj) {
+        return worker.put(obj);
+    }
+
+    @Override
+    public <T> ObjectRef<T> put(T obj, BaseActorHandle owner) {
+        throw new UnsupportedOperationException("put with an owner actor needs actors (issue #4)");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get(ObjectRef<T> objectRef) {
+        return (T) worker.getValue((ObjectRefImpl<?>) objectRef);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> List<T> get(List<ObjectRef<T>> objectRefs) {
+        return (List<T>) worker.getValues(objectRefs, -1);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get(ObjectRef<T> objectRef, long timeoutMs) {
+        return (T) worker.getValue((ObjectRefImpl<?>) objectRef, timeoutMs);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> List<T> get(List<ObjectRef<T>> objectRefs, long timeoutMs) {
+        return (List<T>) worker.getValues(objectRefs, timeoutMs);
+    }
+
+    @Override
+    public <T> WaitResult<T> wait(List<ObjectRef<T>> waitList, int numReturns, int timeoutMs, boolean fetchLocal) {
+        List<List<ObjectRef<T>>> result = worker.waitFor(waitList, numReturns, timeoutMs);
+        return new WaitResult<>(result.get(0), result.get(1));
+    }
+
+    @Override
+    public void free(List<ObjectRef<?>> objectRefs, boolean localOnly) {
+        worker.free(objectRefs);
+    }
+
+    @Override
+    public ObjectRef call(RayFunc func, Object[] args, CallOptions options) {
+        Map<String, Double> resources = new HashMap<>();
+        if (options != null && options.resources != null) {
+            resources.putAll(options.resources);
+        }
+        resources.putIfAbsent("CPU", 1.0);
+        resources.values().removeIf(v -> v == 0);
+        for (Map.Entry<String, Double> r : resources.entrySet()) {
+            if (r.getValue() < 0) {
+                throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
+            }
+        }
+        return worker.submitTask(FunctionDescriptors.of(func), args, resources, options == null ? null : options.name,
+                DEFAULT_MAX_RETRIES, true);
+    }
+
+    @Override
+    public ObjectRef call(PyFunction pyFunction, Object[] args, CallOptions options) {
+        throw new UnsupportedOperationException("Cross-language calls to Python are not supported by Stingray");
+    }
+
+    @Override
+    public ObjectRef call(CppFunction cppFunction, Object[] args, CallOptions options) {
+        throw new UnsupportedOperationException("Cross-language calls to C++ are not supported by Stingray");
+    }
+
+    @Override
+    public ObjectRef callActor(ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
+        throw notYet("Actor calls");
+    }
+
+    @Override
+    public ObjectRef callActor(PyActorHandle pyActor, PyActorMethod pyActorMethod, Object[] args) {
+        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
+    }
+
+    @Override
+    public ObjectRef callActor(CppActorHandle cppActor, CppActorMethod cppActorMethod, Object[] args) {
+        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
+    }
+
+    @Override
+    public <T> ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
+        throw notYet("Actors");
+    }
+
+    @Override
+    public PyActorHandle createActor(PyActorClass pyActorClass, Object[] args, ActorCreationOptions options) {
+        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
+    }
+
+    @Override
+    public CppActorHandle createActor(CppActorClass cppActorClass, Object[] args, ActorCreationOptions options) {
+        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
+    }
+
+    @Override
+    public <T extends BaseActorHandle> T getActorHandle(ActorId actorId) {
+        throw notYet("Actor handles");
+    }
+
+    @Override
+    public <T extends BaseActorHandle> Optional<T> getActor(String name, String namespace) {
+        throw notYet("Named actors");
+    }
+
+    @Override
+    public void killActor(BaseActorHandle actor, boolean noRestart) {
+        throw notYet("Actors");
+    }
+
+    @Override
+    public PlacementGroup createPlacementGroup(PlacementGroupCreationOptions creationOptions) {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public RuntimeContext getRuntimeContext() {
+        throw notYet("The runtime context");
+    }
+
+    @Override
+    public void exitActor() {
+        throw notYet("Actors");
+    }
+
+    @Override
+    public Map<String, List<ResourceValue>> getAvailableResourceIds() {
+        throw notYet("Resource ids");
+    }
+
+    @Override
+    public String getNamespace() {
+        return namespace;
+    }
+
+    @Override
+    public UniqueId getCurrentNodeId() {
+        return new UniqueId(worker.nodeId().bytes().toByteArray());
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(PlacementGroupId id) {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(String name, String namespace) {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public List<PlacementGroup> getAllPlacementGroups() {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public void removePlacementGroup(PlacementGroupId id) {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public boolean waitPlacementGroupReady(PlacementGroupId id, int timeoutSeconds) {
+        throw notYet("Placement groups");
+    }
+
+    @Override
+    public ConcurrencyGroup createConcurrencyGroup(String name, int maxConcurrency, List<RayFunc> funcs) {
+        throw notYet("Concurrency groups");
+    }
+
+    @Override
+    public List<ConcurrencyGroup> extractConcurrencyGroups(RayFuncR<?> actorConstructorLambda) {
+        throw notYet("Concurrency groups");
+    }
+
+    @Override
+    public RuntimeEnv createRuntimeEnv() {
+        throw notYet("Runtime environments");
+    }
+
+    @Override
+    public RuntimeEnv deserializeRuntimeEnv(String serializedRuntimeEnv) {
+        throw notYet("Runtime environments");
+    }
+
+    @Override
+    public ParallelActorContext getParallelActorContext() {
+        throw notYet("Parallel actors");
+    }
+
+    private static UnsupportedOperationException notYet(String what) {
+        return new UnsupportedOperationException(what + " are not implemented in Stingray yet (issue #4)");
+    }
+}

@@ -1,0 +1,18 @@
+package io.ray.runtime;
+
+import dev.stingray.runtime.StingrayRuntime;
+import dev.stingray.runtime.config.RayConfig;
+import io.ray.api.runtime.RayRuntime;
+import io.ray.api.runtime.RayRuntimeFactory;
+
+/**
+ * The one class {@code io.ray.api.Ray#init()} loads by name. Builds Stingray's runtime from the
+ * {@code ray.*} system properties and {@code RAY_*} environment variables.
+ */
+public class DefaultRayRuntimeFactory implements RayRuntimeFactory {
+
+    @Override
+    public RayRuntime createRayRuntime() {
+        return StingrayRuntime.start(RayConfig.fromSystem());
+    }
+}
