@@ -30,6 +30,8 @@ class RayTasksE2ETest {
 
     private static StingrayCliDriver cli;
     private static String gcsAddress;
+    private static final java.io.ByteArrayOutputStream CONSOLE = new java.io.ByteArrayOutputStream();
+    private static java.io.PrintStream originalOut;
 
     @BeforeAll
     static void startClusterAndDriver() {
@@ -38,6 +40,26 @@ class RayTasksE2ETest {
         gcsAddress = StingrayCliDriver.gcsAddress(head);
         System.setProperty("ray.address", gcsAddress);
         System.setProperty("ray.job.code-search-path", Path.of("target/test-classes").toAbsolutePath().toString());
+        // Capture the driver's console (worker output is printed there) while still showing it.
+        originalOut = System.out;
+        java.io.PrintStream shown = originalOut;
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                shown.write(b);
+                synchronized (CONSOLE) {
+                    CONSOLE.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                shown.write(b, off, len);
+                synchronized (CONSOLE) {
+                    CONSOLE.write(b, off, len);
+                }
+            }
+        }, true));
         Ray.init();
     }
 
@@ -48,6 +70,7 @@ class RayTasksE2ETest {
                 Ray.shutdown();
             }
         } finally {
+            System.setOut(originalOut);
             System.clearProperty("ray.address");
             System.clearProperty("ray.job.code-search-path");
             cli.close();
@@ -112,6 +135,16 @@ class RayTasksE2ETest {
     void manyTinyTasks() {
         List<ObjectRef<Integer>> refs = IntStream.range(0, 1000).mapToObj(i -> Ray.task(Tasks::add, i, 1).remote()).toList();
         assertThat(Ray.get(refs).stream().mapToInt(Integer::intValue).sum()).isEqualTo(IntStream.range(0, 1000).map(i -> i + 1).sum());
+    }
+
+    @Test
+    void workerOutputIsPrintedOnTheDriverWithRaysPrefix() {
+        String marker = "printed by a worker " + java.util.UUID.randomUUID();
+        long pid = Ray.task(Tasks::pid).remote().get();
+        assertThat(Ray.task(Tasks::printLine, marker).remote().get()).isEqualTo(marker);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> CONSOLE.toString().contains(marker));
+        String line = CONSOLE.toString().lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
+        assertThat(line).matches("\\(dev\\.stingray\\.e2e\\.tasks\\.Tasks\\.printLine pid=\\d+, ip=127\\.0\\.0\\.1\\) " + marker);
     }
 
     @Test

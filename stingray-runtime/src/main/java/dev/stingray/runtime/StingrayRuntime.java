@@ -70,6 +70,7 @@ public final class StingrayRuntime implements RayRuntime {
     private final GcsClient gcs;
     private final CoreWorker worker;
     private final String namespace;
+    private final DriverLogPrinter logPrinter;
 
     private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace) {
         this.config = config;
@@ -77,6 +78,8 @@ public final class StingrayRuntime implements RayRuntime {
         this.gcs = gcs;
         this.worker = worker;
         this.namespace = namespace;
+        this.logPrinter = !config.isWorker() && Boolean.parseBoolean(System.getProperty("ray.log-to-driver", "true"))
+                ? new DriverLogPrinter(gcs, worker.jobId().hex(), System.out, System.err) : null;
     }
 
     /** The runtime of this process; {@link ObjectRefImpl#get()} goes through it. */
@@ -164,6 +167,9 @@ public final class StingrayRuntime implements RayRuntime {
             } catch (RuntimeException e) {
                 System.err.println("Could not mark job " + worker.jobId() + " finished: " + e.getMessage());
             }
+        }
+        if (logPrinter != null) {
+            logPrinter.close();
         }
         worker.close();
         gcs.close();
@@ -299,7 +305,7 @@ public final class StingrayRuntime implements RayRuntime {
 
     @Override
     public RuntimeContext getRuntimeContext() {
-        throw notYet("The runtime context");
+        return new RuntimeContextImpl(worker, gcs, namespace);
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class LocalCluster implements AutoCloseable {
             if (address.isEmpty()) {
                 throw new IllegalStateException("The local cluster did not record its address:\n" + output);
             }
+            System.err.println("Started a local Stingray cluster at " + address + " (temp dir " + temp + ")");
             return new LocalCluster(libDir, temp, address);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start a local Stingray cluster: " + e.getMessage(), e);

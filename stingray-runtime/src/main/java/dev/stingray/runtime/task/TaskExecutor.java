@@ -39,6 +39,9 @@ public final class TaskExecutor {
     }
 
     public PushTaskReply execute(TaskSpec spec) {
+        // Ray's marker lines: the log monitor attributes the following output to this task.
+        System.out.println(":task_name:" + spec.getName());
+        System.err.println(":task_name:" + spec.getName());
         Object result;
         try {
             Executable function = FunctionDescriptors.resolve(spec.getFunction(), classLoader);

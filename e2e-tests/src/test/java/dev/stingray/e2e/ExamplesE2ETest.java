@@ -1,0 +1,80 @@
+package dev.stingray.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The example programs, run as their own JVMs with only {@code build/examples} (the example jar, ray-api
+ * and stingray-runtime) on the class path and no {@code ray.address}: each starts the embedded default
+ * local cluster, runs, checks its printed results, and leaves no Stingray process behind.
+ */
+class ExamplesE2ETest {
+
+    private static CliRun runExample(String mainClass, String... args) throws Exception {
+        String examples = System.getProperty("stingray.examples.dir");
+        String lib = System.getProperty("stingray.lib.dir");
+        if (examples == null || !Files.isRegularFile(Path.of(examples, "examples.jar"))) {
+            throw new IllegalStateException("build/examples is missing (stingray.examples.dir=" + examples + "); run ./mvnw verify from the root");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", examples + File.separator + "*", "-Dray.stingray.lib-dir=" + lib, mainClass));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("example", ".out");
+        Path err = Files.createTempFile("example", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("RAY_ADDRESS");
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(mainClass + " did not finish within 240 s:\n" + Files.readString(out) + Files.readString(err));
+        }
+        return new CliRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** The local cluster's daemons (from the temp dir the runtime reported) are all gone. */
+    private static void assertLocalClusterStopped(CliRun run) throws Exception {
+        Matcher m = Pattern.compile("Started a local Stingray cluster at \\S+ \\(temp dir (\\S+)\\)").matcher(run.all());
+        assertThat(m.find()).as("the runtime reports the local cluster it started:\n" + run.all()).isTrue();
+        Path temp = Path.of(m.group(1));
+        try (var files = Files.walk(temp)) {
+            for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as(pidFile.toString()).isFalse();
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // Nothing left at all.
+        }
+    }
+
+    @Test
+    void monteCarloPiOnTheEmbeddedLocalCluster() throws Exception {
+        CliRun run = runExample("dev.stingray.examples.MonteCarloPi", "20", "200000");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        Matcher pi = Pattern.compile("pi ~= (\\d\\.\\d+) from 20 tasks x 200000 samples").matcher(run.stdout());
+        assertThat(pi.find()).as(run.stdout()).isTrue();
+        assertThat(Double.parseDouble(pi.group(1))).isBetween(3.10, 3.18);
+        assertThat(run.stdout()).contains("large object: put/get of 128 MiB returned 128 MiB, last byte 7")
+                .contains("Cluster nodes:").contains("alive=true");
+        assertLocalClusterStopped(run);
+    }
+
+    @Test
+    void taskGraph() throws Exception {
+        CliRun run = runExample("dev.stingray.examples.TaskGraph");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.stdout()).contains("sum of squares 1..10 via a chain of ObjectRefs = 385")
+                .contains("sum of squares 1..10 via a nested task = 385")
+                .contains("Ray.wait collected 8 results one by one");
+        assertLocalClusterStopped(run);
+    }
+}
