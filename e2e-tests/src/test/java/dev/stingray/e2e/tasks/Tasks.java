@@ -61,4 +61,34 @@ public final class Tasks {
         System.out.println(line);
         return line;
     }
+
+    /** The id of the node this task runs on. */
+    public static String nodeId() {
+        return Ray.getRuntimeContext().getCurrentNodeId().toString();
+    }
+
+    /** Holds a CPU for a while, then reports its node. */
+    public static String nodeIdAfter(int ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return nodeId();
+    }
+
+    /**
+     * First attempt: records its pid in {@code marker} and sleeps long enough to be killed; a retry
+     * (the marker exists) returns at once with its own pid.
+     */
+    public static long slowFirstAttempt(String marker) throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(marker);
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.writeString(file, Long.toString(ProcessHandle.current().pid()));
+            Thread.sleep(60_000);
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /** Kills its own worker JVM on every attempt. */
+    public static int crash() {
+        Runtime.getRuntime().halt(1);
+        return 0;
+    }
 }
