@@ -1,6 +1,7 @@
 package dev.stingray.clientproxy;
 
 import com.google.protobuf.ByteString;
+import dev.stingray.common.boot.ClusterProperties;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.gcs.GcsSubscriber;
 import dev.stingray.proto.ChannelType;
@@ -37,13 +38,18 @@ class ClientProxyConfiguration {
     }
 
     @Bean
-    RayletDriverGrpcService rayletDriverGrpcService(ObjectProvider<GcsClient> gcs, ClusterInfoProvider clusterInfo,
-            ClientProxyProperties properties) {
-        return new RayletDriverGrpcService(requireGcs(gcs), clusterInfo, properties.namespace());
+    ClientSessions clientSessions(ObjectProvider<GcsClient> gcs, ClusterProperties cluster, ClientProxyProperties properties) {
+        return new ClientSessions(requireGcs(gcs), cluster.nodeIpAddress(), properties.reconnectGracePeriod());
     }
 
     @Bean
-    LogStreamGrpcService logStreamGrpcService(ObjectProvider<GcsClient> gcs, ClientProxyProperties properties) {
+    RayletDriverGrpcService rayletDriverGrpcService(ObjectProvider<GcsClient> gcs, ClusterInfoProvider clusterInfo,
+            ClientProxyProperties properties, ClientSessions sessions) {
+        return new RayletDriverGrpcService(requireGcs(gcs), clusterInfo, properties.namespace(), sessions);
+    }
+
+    @Bean
+    LogStreamGrpcService logStreamGrpcService(ObjectProvider<GcsClient> gcs, ClientProxyProperties properties, ClientSessions sessions) {
         GcsClient client = requireGcs(gcs);
         // One GCS subscription per streaming client, to every key (job) of the log channel.
         LogChannel logChannel = handler -> {
@@ -55,7 +61,9 @@ class ClientProxyConfiguration {
                     }).start();
             return subscriber::close;
         };
-        return new LogStreamGrpcService(logChannel, properties.logStreamBuffer());
+        // A client with a session sees its own job's worker output, as a driver does (Ray: log_to_driver).
+        return new LogStreamGrpcService(logChannel, properties.logStreamBuffer(),
+                clientId -> sessions.find(clientId).map(s -> s.worker().jobId().hex()));
     }
 
     private static GcsClient requireGcs(ObjectProvider<GcsClient> gcs) {

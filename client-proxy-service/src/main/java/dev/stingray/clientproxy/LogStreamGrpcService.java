@@ -5,6 +5,8 @@ import dev.stingray.proto.client.LogSettingsRequest;
 import dev.stingray.proto.client.RayletLogStreamerGrpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code RayletLogStreamer}: streams the cluster's worker and daemon log lines to a Ray Client
@@ -16,10 +18,17 @@ public final class LogStreamGrpcService extends RayletLogStreamerGrpc.RayletLogS
 
     private final LogChannel channel;
     private final int bufferLines;
+    private final Function<String, Optional<String>> sessionJob;
 
     LogStreamGrpcService(LogChannel channel, int bufferLines) {
+        this(channel, bufferLines, clientId -> Optional.empty());
+    }
+
+    /** With {@code sessionJob} (client id → job id hex of its session), a client with a session gets only its job's lines. */
+    LogStreamGrpcService(LogChannel channel, int bufferLines, Function<String, Optional<String>> sessionJob) {
         this.channel = channel;
         this.bufferLines = bufferLines;
+        this.sessionJob = sessionJob;
     }
 
     /**
@@ -29,7 +38,13 @@ public final class LogStreamGrpcService extends RayletLogStreamerGrpc.RayletLogS
      */
     @Override
     public StreamObserver<LogSettingsRequest> logstream(StreamObserver<LogData> responseObserver) {
-        return new LogStreamSession(ClientIdInterceptor.CLIENT_ID.get(),
-                (ServerCallStreamObserver<LogData>) responseObserver, channel, bufferLines);
+        String clientId = ClientIdInterceptor.CLIENT_ID.get();
+        LogChannel ofClient = handler -> channel.subscribe(batch -> {
+            Optional<String> job = sessionJob.apply(clientId);
+            if (job.isEmpty() || job.get().equals(batch.getJobId())) {
+                handler.accept(batch);
+            }
+        });
+        return new LogStreamSession(clientId, (ServerCallStreamObserver<LogData>) responseObserver, ofClient, bufferLines);
     }
 }

@@ -9,6 +9,22 @@ import dev.stingray.proto.InternalKVGetRequest;
 import dev.stingray.proto.InternalKVKeysRequest;
 import dev.stingray.proto.InternalKVPutRequest;
 import dev.stingray.proto.client.ClientListNamedActorsRequest;
+import dev.stingray.proto.client.ClientTask;
+import dev.stingray.proto.client.ClientTaskTicket;
+import dev.stingray.proto.client.GetRequest;
+import dev.stingray.proto.client.GetResponse;
+import dev.stingray.proto.client.HeartbeatRequest;
+import dev.stingray.proto.client.HeartbeatResponse;
+import dev.stingray.proto.client.InitRequest;
+import dev.stingray.proto.client.InitResponse;
+import dev.stingray.proto.client.PutRequest;
+import dev.stingray.proto.client.PutResponse;
+import dev.stingray.proto.client.ReleaseRequest;
+import dev.stingray.proto.client.ReleaseResponse;
+import dev.stingray.proto.client.TerminateRequest;
+import dev.stingray.proto.client.TerminateResponse;
+import dev.stingray.proto.client.WaitRequest;
+import dev.stingray.proto.client.WaitResponse;
 import dev.stingray.proto.client.ClientListNamedActorsResponse;
 import dev.stingray.proto.client.ClusterInfoRequest;
 import dev.stingray.proto.client.ClusterInfoResponse;
@@ -30,8 +46,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code RayletDriver} service of the Ray Client server, the parts that need no tasks: internal KV
- * and cluster information (Ray: {@code python/ray/util/client/server/server.py::RayletServicer}).
+ * The {@code RayletDriver} service of the Ray Client server (Ray: {@code python/ray/util/client/server/server.py::RayletServicer}):
+ * internal KV and cluster information, and client mode's sessions, objects and tasks ({@link ClientDataPath}
+ * over {@link ClientSessions}).
  *
  * <p>A thin adapter: KV calls go straight to the GCS's internal KV with the client's raw bytes;
  * ClusterInfo is answered by {@link ClusterInfoProvider}. A GCS error reaches the client with the
@@ -44,11 +61,70 @@ public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriver
     private final GcsClient gcs;
     private final ClusterInfoProvider clusterInfo;
     private final String namespace;
+    private final ClientSessions sessions;
+    private final ClientDataPath dataPath;
 
-    public RayletDriverGrpcService(GcsClient gcs, ClusterInfoProvider clusterInfo, String namespace) {
+    RayletDriverGrpcService(GcsClient gcs, ClusterInfoProvider clusterInfo, String namespace, ClientSessions sessions) {
         this.gcs = gcs;
         this.clusterInfo = clusterInfo;
         this.namespace = namespace;
+        this.sessions = sessions;
+        this.dataPath = new ClientDataPath(sessions);
+    }
+
+    // ---------------------------------------------------------------- client mode: sessions, objects, tasks
+
+    /**
+     * Opens the session of the call's {@code client_id}: a driver core worker and a job in the GCS job
+     * table. With metadata {@code reconnecting=true} resumes the session instead, or fails NOT_FOUND
+     * with Ray's "session that has already been cleaned up" when the grace period is over. A driver
+     * that cannot start is answered {@code ok=false} with the reason.
+     */
+    @Override
+    public void init(InitRequest request, StreamObserver<InitResponse> observer) {
+        dataPath.init(request, observer);
+    }
+
+    /** Client-streaming put: chunks of one serialized RayObject, stored in and owned by the session's driver. */
+    @Override
+    public StreamObserver<PutRequest> putObject(StreamObserver<PutResponse> observer) {
+        return dataPath.put(observer);
+    }
+
+    /** The serialized values of the session's objects, as one ClientObjects message in 5 MiB chunks; waits up to timeout_ms. */
+    @Override
+    public void getObject(GetRequest request, StreamObserver<GetResponse> observer) {
+        dataPath.get(request, observer);
+    }
+
+    /** Ray.wait over the session's objects. */
+    @Override
+    public void waitObject(WaitRequest request, StreamObserver<WaitResponse> observer) {
+        dataPath.waitFor(request, observer);
+    }
+
+    /** Submits a normal task from the session's driver; its return is held by the session. */
+    @Override
+    public void schedule(ClientTask request, StreamObserver<ClientTaskTicket> observer) {
+        dataPath.schedule(request, observer);
+    }
+
+    /** Ends the session now: objects released, job marked finished. */
+    @Override
+    public void terminate(TerminateRequest request, StreamObserver<TerminateResponse> observer) {
+        dataPath.terminate(request, observer);
+    }
+
+    /** Releases (and frees) objects of the session. */
+    @Override
+    public void releaseObject(ReleaseRequest request, StreamObserver<ReleaseResponse> observer) {
+        dataPath.release(request, observer);
+    }
+
+    /** Held open by a connected client; its end starts the session's reconnect grace period. */
+    @Override
+    public StreamObserver<HeartbeatRequest> heartbeat(StreamObserver<HeartbeatResponse> observer) {
+        return dataPath.heartbeat(observer);
     }
 
     /**
@@ -80,12 +156,15 @@ public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriver
         });
     }
 
-    // Ray: RayletServicer.ClusterInfo RUNTIME_CONTEXT branch. There is no job until the data path
-    // (issue #3) creates one per client, so job_id stays empty.
+    // Ray: RayletServicer.ClusterInfo RUNTIME_CONTEXT branch. The job and namespace are the caller's
+    // session's; without a session job_id stays empty.
     private ClusterInfoResponse.RuntimeContext runtimeContext() {
-        return ClusterInfoResponse.RuntimeContext.newBuilder()
+        var session = sessions.find(ClientIdInterceptor.CLIENT_ID.get());
+        ClusterInfoResponse.RuntimeContext.Builder context = ClusterInfoResponse.RuntimeContext.newBuilder();
+        session.ifPresent(s -> context.setJobId(s.worker().jobId().bytes()));
+        return context
                 .setNodeId(fromGcs(clusterInfo::headNodeId).orElse(ByteString.EMPTY))
-                .setNamespace(namespace)
+                .setNamespace(session.map(ClientSession::namespace).orElse(namespace))
                 .setRuntimeEnv("{}")
                 .setGcsAddress(clusterInfo.gcsAddress())
                 .setSessionName(fromGcs(clusterInfo::sessionName))

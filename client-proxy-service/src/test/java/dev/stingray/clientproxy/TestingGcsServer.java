@@ -67,6 +67,8 @@ final class TestingGcsServer implements AutoCloseable {
     private final List<AvailableResources> available = new ArrayList<>();
     private final ByteString publisherId = ByteString.copyFromUtf8(UUID.randomUUID().toString());
     private final Map<ByteString, Mailbox> subscribers = new HashMap<>();
+    private final Map<ByteString, dev.stingray.proto.JobTableData> jobs = new java.util.LinkedHashMap<>();
+    private int nextJobId = 1;
     private long nextSequenceId = 1;
     private int logSubscriptions;
     private Server server;
@@ -93,6 +95,7 @@ final class TestingGcsServer implements AutoCloseable {
                     .addService(new NodeInfo())
                     .addService(new Resources())
                     .addService(new PubSub())
+                    .addService(new Jobs())
                     .build()
                     .start();
         } catch (IOException e) {
@@ -117,6 +120,11 @@ final class TestingGcsServer implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + port();
+    }
+
+    /** The job table as the client server recorded it. */
+    synchronized List<dev.stingray.proto.JobTableData> jobs() {
+        return List.copyOf(jobs.values());
     }
 
     synchronized void addNode(GcsNodeInfo node) {
@@ -370,6 +378,46 @@ final class TestingGcsServer implements AutoCloseable {
                 mailbox.parkedPoll = poll;
                 answerParkedPoll(mailbox);
             }
+        }
+    }
+
+    /** The job table: ids from a counter, finished jobs marked dead. */
+    private final class Jobs extends dev.stingray.proto.JobInfoGcsServiceGrpc.JobInfoGcsServiceImplBase {
+        @Override
+        public void getNextJobID(dev.stingray.proto.GetNextJobIDRequest request,
+                StreamObserver<dev.stingray.proto.GetNextJobIDReply> observer) {
+            answer(observer, () -> {
+                synchronized (TestingGcsServer.this) {
+                    return dev.stingray.proto.GetNextJobIDReply.newBuilder().setJobId(nextJobId++).build();
+                }
+            });
+        }
+
+        @Override
+        public void addJob(dev.stingray.proto.AddJobRequest request, StreamObserver<dev.stingray.proto.AddJobReply> observer) {
+            answer(observer, () -> {
+                synchronized (TestingGcsServer.this) {
+                    jobs.put(request.getData().getJobId(), request.getData());
+                }
+                return dev.stingray.proto.AddJobReply.getDefaultInstance();
+            });
+        }
+
+        @Override
+        public void markJobFinished(dev.stingray.proto.MarkJobFinishedRequest request,
+                StreamObserver<dev.stingray.proto.MarkJobFinishedReply> observer) {
+            answer(observer, () -> {
+                synchronized (TestingGcsServer.this) {
+                    jobs.computeIfPresent(request.getJobId(), (id, job) -> job.toBuilder().setIsDead(true).build());
+                }
+                return dev.stingray.proto.MarkJobFinishedReply.getDefaultInstance();
+            });
+        }
+
+        @Override
+        public void getAllJobInfo(dev.stingray.proto.GetAllJobInfoRequest request,
+                StreamObserver<dev.stingray.proto.GetAllJobInfoReply> observer) {
+            answer(observer, () -> dev.stingray.proto.GetAllJobInfoReply.newBuilder().addAllJobInfoList(jobs()).build());
         }
     }
 

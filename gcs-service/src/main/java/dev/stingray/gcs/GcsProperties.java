@@ -27,6 +27,7 @@ import org.springframework.util.unit.DataSize;
  * @param pubsubSubscriberTimeout     a subscriber that has not polled for this long is dropped (Ray: 300 s)
  * @param pubsubMaxBatch              messages per poll reply (Ray: 5000)
  * @param pubsubLossyBuffer           messages of lossy channels (log, error, usage) kept per subscriber
+ * @param driverCheckPeriod           how often the drivers of running jobs are probed (a dead driver finishes its job)
  */
 @ConfigurationProperties("stingray.gcs")
 public record GcsProperties(
@@ -46,7 +47,8 @@ public record GcsProperties(
         @DefaultValue("30s") Duration pubsubPollTimeout,
         @DefaultValue("300s") Duration pubsubSubscriberTimeout,
         @DefaultValue("5000") int pubsubMaxBatch,
-        @DefaultValue("10000") int pubsubLossyBuffer) {
+        @DefaultValue("10000") int pubsubLossyBuffer,
+        @DefaultValue("2s") Duration driverCheckPeriod) {
 
     public boolean usesRedis() {
         return redisAddress != null && !redisAddress.isBlank();

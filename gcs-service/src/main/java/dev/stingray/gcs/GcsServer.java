@@ -52,6 +52,7 @@ public final class GcsServer implements AutoCloseable {
     private final GcsWorkerManager workers;
     private final GcsResourceManager resources;
     private final GcsHealthCheckManager healthChecks;
+    private final dev.stingray.gcs.job.GcsDriverMonitor drivers;
     private final ByteString clusterId;
     private final String sessionName;
 
@@ -103,6 +104,8 @@ public final class GcsServer implements AutoCloseable {
             healthChecks.addNode(node);
         }
         scheduler.scheduleWithFixedDelay(publisher::expire, 1, 1, TimeUnit.SECONDS);
+        this.drivers = new dev.stingray.gcs.job.GcsDriverMonitor(jobs, scheduler, properties.driverCheckPeriod(),
+                properties.healthCheckTimeout(), properties.healthCheckFailureThreshold(), jobs::handleMarkJobFinished);
         log.info("GCS ready: cluster {}, session {}, storage {}", HexFormat.of().formatHex(clusterId.toByteArray()), sessionName,
                 properties.usesRedis() ? "redis " + properties.redisAddress() : "in-memory");
     }
@@ -184,6 +187,7 @@ public final class GcsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        drivers.stop();
         healthChecks.stop();
         scheduler.shutdownNow();
     }

@@ -6,8 +6,12 @@ import dev.stingray.common.boot.DaemonRegistration;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.discovery.ServiceNames;
 import dev.stingray.common.gcs.GcsConnectionMonitor;
+import dev.stingray.raylet.objectstore.ObjectManager;
+import dev.stingray.raylet.objectstore.ObjectManagerGrpcService;
+import dev.stingray.raylet.objectstore.ObjectStore;
 import dev.stingray.raylet.scheduling.ClusterResourceView;
 import dev.stingray.raylet.scheduling.LeaseManager;
+import dev.stingray.raylet.worker.JobWatcher;
 import dev.stingray.raylet.worker.WorkerPool;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -61,7 +65,19 @@ class RayletConfiguration {
                 cluster.nodeIpAddress() + ":" + daemon.port(ServiceNames.GRPC_PORT), cluster.gcsAddress(),
                 cluster.sessionDir() == null ? Path.of(properties.tempDir()) : cluster.sessionDir(), Path.of(properties.workerLibDir()),
                 properties.workerJvmOptions()),
-                rayletScheduler, properties.workerRegisterTimeout(), properties.idleWorkerTimeout(), w -> leases.getObject().onWorkerDeath(w));
+                rayletScheduler, properties.workerRegisterTimeout(), properties.idleWorkerTimeout(),
+                // Ray: worker_maximum_startup_concurrency = max(1, min(cores, num_cpus)).
+                (int) Math.min(Runtime.getRuntime().availableProcessors(),
+                        properties.numCpus() == null ? Runtime.getRuntime().availableProcessors() : properties.numCpus()),
+                w -> leases.getObject().onWorkerDeath(w));
+    }
+
+    /** Prestarts workers for new jobs (up to the CPU count, Ray's num_prestart workers) and kills those of finished jobs. */
+    @Bean(destroyMethod = "close")
+    JobWatcher jobWatcher(GcsClient gcs, WorkerPool pool, LocalResources resources, RayletProperties properties) {
+        int prestart = properties.prestartWorkers() >= 0 ? properties.prestartWorkers()
+                : (int) Math.floor(resources.total().getOrDefault("CPU", 0.0));
+        return new JobWatcher(gcs, pool, prestart).start();
     }
 
     @Bean
@@ -73,6 +89,7 @@ class RayletConfiguration {
     LeaseManager leaseManager(RayletNode node, LocalResources resources, WorkerPool pool, ClusterResourceView cluster,
             ScheduledExecutorService rayletScheduler) {
         LeaseManager leases = new LeaseManager(node.nodeId().bytes(), resources, pool, cluster);
+        pool.setOnRegistered(leases::dispatch);
         // Ray re-evaluates queued leases when views change; the view is refreshed from the GCS twice a second.
         rayletScheduler.scheduleWithFixedDelay(() -> {
             try {
@@ -89,6 +106,24 @@ class RayletConfiguration {
     NodeManagerGrpcService nodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit, LeaseManager leases,
             WorkerPool workers) {
         return new NodeManagerGrpcService(node, resources, exit, leases, workers);
+    }
+
+    /** The node's object store for large objects, sized by the {@code object_store_memory} resource. */
+    @Bean(destroyMethod = "close")
+    ObjectStore objectStore(RayletProperties properties, ClusterProperties cluster, LocalResources resources, RayletNode node) {
+        long capacity = resources.total().getOrDefault(dev.stingray.common.resources.NodeResources.OBJECT_STORE_MEMORY, 0.0).longValue();
+        return ObjectStore.open(properties.objectStoreDir(), cluster.sessionDir() == null ? Path.of(properties.tempDir()) : cluster.sessionDir(),
+                node.nodeId().hex(), capacity, properties.objectStorePrefault(), properties.objectSpillingThreshold());
+    }
+
+    @Bean(destroyMethod = "close")
+    ObjectManager objectManager(ObjectStore store, ClusterProperties cluster, DaemonRegistration daemon) {
+        return new ObjectManager(store, () -> cluster.nodeIpAddress() + ":" + daemon.port(ServiceNames.GRPC_PORT));
+    }
+
+    @Bean
+    ObjectManagerGrpcService objectManagerGrpcService(ObjectManager manager) {
+        return new ObjectManagerGrpcService(manager);
     }
 
     /** Readiness contributor {@code nodeRegistration}: UP once the GCS accepted this node. */

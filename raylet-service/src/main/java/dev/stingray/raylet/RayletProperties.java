@@ -24,6 +24,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param workerJvmOptions      JVM options of every worker, before the job's own
  * @param workerRegisterTimeout Ray's {@code worker_register_timeout_seconds}
  * @param idleWorkerTimeout     an idle worker is stopped after this long
+ * @param prestartWorkers       workers prestarted per new job; -1 = the node's CPU count (Ray's prestart)
+ * @param objectStoreDir        where the object store's shared-memory files go; empty = {@code /dev/shm} when it
+ *                              has room, else {@code <session>/object_store}
+ * @param objectStorePrefault   touch every page of the object store at start-up (faster first puts; the RAM is used at once)
+ * @param objectSpillingThreshold Ray's {@code object_spilling_threshold}: spill primary copies above this fraction in use
  */
 @ConfigurationProperties("stingray.raylet")
 public record RayletProperties(
@@ -42,5 +47,9 @@ public record RayletProperties(
         @DefaultValue("") String workerLibDir,
         @DefaultValue({"-XX:+UseSerialGC", "-Xss1m"}) java.util.List<String> workerJvmOptions,
         @DefaultValue("60s") Duration workerRegisterTimeout,
-        @DefaultValue("30s") Duration idleWorkerTimeout) {
+        @DefaultValue("30s") Duration idleWorkerTimeout,
+        @DefaultValue("-1") int prestartWorkers,
+        @DefaultValue("") String objectStoreDir,
+        @DefaultValue("false") boolean objectStorePrefault,
+        @DefaultValue("0.8") double objectSpillingThreshold) {
 }

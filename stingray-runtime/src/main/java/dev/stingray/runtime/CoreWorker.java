@@ -13,6 +13,8 @@ import dev.stingray.proto.ReturnObject;
 import dev.stingray.proto.TaskArg;
 import dev.stingray.proto.TaskSpec;
 import dev.stingray.runtime.object.MemoryStore;
+import dev.stingray.runtime.object.ObjectStoreClient;
+import dev.stingray.proto.ObjectLocation;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import dev.stingray.runtime.rpc.Channels;
 import dev.stingray.runtime.rpc.CoreWorkerGrpcService;
@@ -46,6 +48,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * submits tasks through leased workers, and — on workers — executes pushed tasks. The GCS is never on
  * the per-task or per-object path.
  *
+ * <p>Large objects (Ray: plasma): a put, a task return or an inline task argument whose serialized
+ * size exceeds {@code max_direct_call_object_size} (100 KiB, {@code -Dray.max-direct-call-object-size})
+ * is written into the local node's object store through shared memory; the owner's memory store then
+ * holds only its {@link dev.stingray.proto.ObjectLocation} (node + raylet), which borrowers receive from
+ * {@code GetObject} in place of the bytes. A reader on the object's node maps it from shared memory; a
+ * reader elsewhere has its own raylet pull it (5 MiB chunks) first.
+ *
+ * <p>Reference counting is not implemented; what frees store copies is explicit: {@code Ray.free} frees
+ * the object's primary copy (and the raylet forwards the free to the nodes that pulled a copy), and
+ * {@link #close()} (driver shutdown = job end) frees every object this worker owns in any node's store.
+ * Not counted: dropped ObjectRefs (objects live until freed or job end), large task arguments put on the
+ * caller's behalf (freed at job end), objects owned by a process that dies without closing (they stay in
+ * the store — spillable, so they cost disk rather than memory — until the raylet stops).
+ *
  * <p>Threading: gRPC callbacks and fetches on the {@code core-worker} pool; tasks on one task thread.
  */
 public final class CoreWorker implements AutoCloseable {
@@ -69,6 +85,11 @@ public final class CoreWorker implements AutoCloseable {
     private final Address address;
     private final TaskSubmitter submitter;
     private final AtomicInteger taskCounter = new AtomicInteger();
+    /** Ray's {@code max_direct_call_object_size}: larger values go to the node's object store. */
+    private final long maxDirectCallObjectSize = Long.getLong("ray.max-direct-call-object-size", 100 * 1024);
+    private final ObjectStoreClient plasma;
+    /** Objects this worker owns that live in a node's object store, freed there with Ray.free or at shutdown. */
+    private final Map<ByteString, ObjectLocation> ownedInStore = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, List<String> codeSearchPath,
             boolean executesTasks, Runnable onExit) {
@@ -77,6 +98,7 @@ public final class CoreWorker implements AutoCloseable {
         this.workerId = workerId;
         this.ip = ip;
         this.codeSearchPath = List.copyOf(codeSearchPath);
+        this.plasma = new ObjectStoreClient(channels, localRaylet.getIpAddress() + ":" + localRaylet.getPort(), nodeId);
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : CoreWorker.class.getClassLoader();
         this.serializer = new ObjectSerializer(loader);
@@ -101,8 +123,13 @@ public final class CoreWorker implements AutoCloseable {
         try {
             this.server = NettyServerBuilder.forPort(0)
                     .maxInboundMessageSize(dev.stingray.common.rpc.GrpcChannels.MAX_MESSAGE_BYTES)
+                    // Callers ping every 30 s during long tasks and object streams; without this the server
+                    // answers GOAWAY "too_many_pings" after its default 5-minute permit time is violated.
+                    .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
                     .executor(pool)
-                    .addService(new CoreWorkerGrpcService(store, taskThread, executor == null ? null : executor::execute, onExit))
+                    .addService(new CoreWorkerGrpcService(store, taskThread, executor == null ? null : spec -> storeLargeReturns(spec, executor.execute(spec)), onExit))
+                    // Liveness for the GCS: a job whose driver stops answering is marked finished.
+                    .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
                     .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the core worker's gRPC server", e);
@@ -111,6 +138,8 @@ public final class CoreWorker implements AutoCloseable {
         this.submitter = new TaskSubmitter(channels, localRaylet, pool, scheduler, new TaskSubmitter.Completion() {
             @Override
             public void onReturns(TaskSpec spec, List<ReturnObject> returns, boolean applicationError) {
+                returns.stream().filter(r -> r.getValue().hasLocation())
+                        .forEach(r -> ownedInStore.put(r.getObjectId(), r.getValue().getLocation()));
                 returns.forEach(r -> store.put(r.getObjectId(), r.getValue()));
             }
 
@@ -152,8 +181,69 @@ public final class CoreWorker implements AutoCloseable {
 
     public <T> ObjectRefImpl<T> put(Object value) {
         ByteString id = randomId(ID_SIZE);
-        store.put(id, serializer.serialize(value));
+        store.put(id, storeIfLarge(id, value, address));
         return new ObjectRefImpl<>(id, address);
+    }
+
+    /**
+     * What the memory store keeps for a value: the value inline, or — above
+     * {@code max_direct_call_object_size} — its location in this node's object store (Ray: plasma puts).
+     */
+    private RayObject storeIfLarge(ByteString id, Object value, Address owner) {
+        if (value instanceof byte[] bytes && bytes.length > maxDirectCallObjectSize) {
+            // Straight from the array into shared memory, without an intermediate copy.
+            ObjectLocation location = plasma.put(id, ObjectSerializer.RAW, bytes.length, owner, buffer -> buffer.put(bytes));
+            return inStore(id, RayObject.newBuilder().setMetadata(ObjectSerializer.RAW).build(), location, owner);
+        }
+        return storeIfLarge(id, serializer.serialize(value), owner);
+    }
+
+    private RayObject storeIfLarge(ByteString id, RayObject object, Address owner) {
+        if (object.hasLocation() || object.getData().size() <= maxDirectCallObjectSize) {
+            return object;
+        }
+        return inStore(id, object, plasma.put(id, object.getMetadata(), object.getData(), owner), owner);
+    }
+
+    private RayObject inStore(ByteString id, RayObject object, ObjectLocation location, Address owner) {
+        if (owner.getWorkerId().equals(workerId)) {
+            ownedInStore.put(id, location);
+        }
+        return object.toBuilder().clearData().setLocation(location).build();
+    }
+
+    /** A worker's task reply with returns above the threshold put into this node's store, owned by the caller. */
+    private dev.stingray.proto.PushTaskReply storeLargeReturns(TaskSpec spec, dev.stingray.proto.PushTaskReply reply) {
+        if (reply.getReturnObjectsList().stream().noneMatch(r -> r.getValue().getData().size() > maxDirectCallObjectSize)) {
+            return reply;
+        }
+        var builder = reply.toBuilder().clearReturnObjects();
+        for (ReturnObject r : reply.getReturnObjectsList()) {
+            builder.addReturnObjects(r.toBuilder().setValue(storeIfLarge(r.getObjectId(), r.getValue(), spec.getCallerAddress())));
+        }
+        return builder.build();
+    }
+
+    /**
+     * A serialized value with its data inline: values kept in an object store are read from it (pulled to
+     * this node first if needed). For callers that pass values on without deserializing them.
+     */
+    public RayObject materialize(ByteString id, RayObject object) {
+        if (!object.hasLocation()) {
+            return object;
+        }
+        byte[] bytes = plasma.readBytes(id, object.getLocation());
+        return object.toBuilder().clearLocation().setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes)).build();
+    }
+
+    private Object deserialize(ByteString id, RayObject object) {
+        if (!object.hasLocation()) {
+            return serializer.deserialize(object);
+        }
+        if (object.getMetadata().equals(ObjectSerializer.RAW)) {
+            return plasma.readBytes(id, object.getLocation());
+        }
+        return serializer.deserialize(materialize(id, object));
     }
 
     /** The value of a ref, fetched from its owner if needed; waits without limit. */
@@ -175,7 +265,7 @@ public final class CoreWorker implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new RayException("Failed to get " + ref + ": " + e.getCause().getMessage(), e.getCause());
         }
-        Object value = serializer.deserialize(object);
+        Object value = deserialize(ref.id(), object);
         if (ObjectSerializer.isError(object)) {
             if (value instanceof RuntimeException re) {
                 throw re;
@@ -195,8 +285,11 @@ public final class CoreWorker implements AutoCloseable {
         return values;
     }
 
-    /** The local future of a ref's value; for a borrowed ref, starts fetching it from the owner. */
-    CompletableFuture<RayObject> locate(ObjectRefImpl<?> ref) {
+    /**
+     * The local future of a ref's serialized value; for a borrowed ref, starts fetching it from the
+     * owner. Used by the Ray Client server, which passes values to its clients without deserializing.
+     */
+    public CompletableFuture<RayObject> locate(ObjectRefImpl<?> ref) {
         if (store.knows(ref.id()) || ref.owner().getWorkerId().equals(workerId)) {
             return store.entry(ref.id());
         }
@@ -212,7 +305,7 @@ public final class CoreWorker implements AutoCloseable {
                 GetObjectReply reply = stub.withDeadlineAfter(35, TimeUnit.SECONDS)
                         .getObject(GetObjectRequest.newBuilder().setObjectId(ref.id()).setTimeoutMs(30_000).build());
                 switch (reply.getStatus()) {
-                    case READY -> entry.complete(reply.getValue());
+                    case READY -> store.put(ref.id(), reply.getValue());
                     case PENDING -> { }
                     case FREED, NOT_OWNED, UNRECOGNIZED -> entry.complete(serializer.serializeError(new RayException(
                             "Object " + ref + " is not available from its owner " + ref.owner().getIpAddress() + ":" + ref.owner().getPort()
@@ -232,13 +325,14 @@ public final class CoreWorker implements AutoCloseable {
         }
         List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
-        while (futures.stream().filter(CompletableFuture::isDone).count() < numReturns && System.currentTimeMillis() < deadline) {
-            CompletableFuture<?> any = CompletableFuture.anyOf(futures.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new));
+        // Every arrival signals the store; re-count then. No per-call callbacks pile up on shared futures.
+        while (futures.stream().filter(CompletableFuture::isDone).count() < numReturns) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
             try {
-                long left = deadline - System.currentTimeMillis();
-                any.get(Math.max(1, Math.min(left, 60_000)), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // Re-check.
+                store.awaitArrival(Math.min(left, 20));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -256,8 +350,30 @@ public final class CoreWorker implements AutoCloseable {
         return List.of(ready, unready);
     }
 
+    /** Ray.free: drops the values here and deletes their copies in the object stores (owned or borrowed). */
     public void free(List<ObjectRef<?>> refs) {
-        refs.forEach(r -> store.free(((ObjectRefImpl<?>) r).id()));
+        Map<String, List<ByteString>> byRaylet = new java.util.HashMap<>();
+        for (ObjectRef<?> r : refs) {
+            ByteString id = ((ObjectRefImpl<?>) r).id();
+            ObjectLocation location = ownedInStore.remove(id);
+            if (location == null && store.contains(id)) {
+                RayObject value = store.entry(id).getNow(null);
+                location = value != null && value.hasLocation() ? value.getLocation() : null;
+            }
+            if (location != null) {
+                byRaylet.computeIfAbsent(location.getRayletAddress(), k -> new ArrayList<>()).add(id);
+            }
+            store.free(id);
+        }
+        byRaylet.forEach(plasma::free);
+    }
+
+    /** Job end for this worker's objects: deletes every object it owns from the object stores. */
+    private void freeOwnedInStores() {
+        Map<String, List<ByteString>> byRaylet = new java.util.HashMap<>();
+        ownedInStore.forEach((id, location) -> byRaylet.computeIfAbsent(location.getRayletAddress(), k -> new ArrayList<>()).add(id));
+        ownedInStore.clear();
+        byRaylet.forEach(plasma::free);
     }
 
     // ------------------------------------------------------------------ tasks
@@ -281,8 +397,18 @@ public final class CoreWorker implements AutoCloseable {
         for (Object arg : args) {
             if (arg instanceof ObjectRefImpl<?> ref) {
                 spec.addArgs(TaskArg.newBuilder().setObjectRef(ref.toReference()));
+            } else if (arg instanceof dev.stingray.runtime.object.SerializedValue serialized) {
+                spec.addArgs(TaskArg.newBuilder().setValue(serialized.value()));
             } else {
-                spec.addArgs(TaskArg.newBuilder().setValue(serializer.serialize(arg)));
+                RayObject value = serializer.serialize(arg);
+                if (value.getData().size() > maxDirectCallObjectSize) {
+                    // Ray: large arguments are put into the object store and passed by reference.
+                    ByteString argId = randomId(ID_SIZE);
+                    store.put(argId, storeIfLarge(argId, value, address));
+                    spec.addArgs(TaskArg.newBuilder().setObjectRef(new ObjectRefImpl<>(argId, address).toReference()));
+                } else {
+                    spec.addArgs(TaskArg.newBuilder().setValue(value));
+                }
             }
         }
         store.entry(returnId);
@@ -294,6 +420,7 @@ public final class CoreWorker implements AutoCloseable {
     @Override
     public void close() {
         submitter.returnAllLeases();
+        freeOwnedInStores();
         server.shutdownNow();
         channels.close();
         pool.shutdownNow();

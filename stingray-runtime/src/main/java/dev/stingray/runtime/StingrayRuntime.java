@@ -4,13 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.id.JobId;
 import dev.stingray.common.id.NodeId;
-import dev.stingray.proto.AddJobRequest;
 import dev.stingray.proto.Address;
-import dev.stingray.proto.GcsNodeInfo;
-import dev.stingray.proto.GetNextJobIDRequest;
-import dev.stingray.proto.JobConfig;
-import dev.stingray.proto.JobTableData;
-import dev.stingray.proto.MarkJobFinishedRequest;
 import dev.stingray.proto.NodeManagerServiceGrpc;
 import dev.stingray.proto.RegisterWorkerRequest;
 import dev.stingray.runtime.cluster.LocalCluster;
@@ -49,14 +43,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
  * or a worker started by a raylet. Objects and normal tasks are served by the process's
  * {@link CoreWorker}; the job is recorded in the GCS job table. Actors and placement groups arrive with
- * issue #4, client mode ({@code ray://}) with the client-proxy sessions of issue #3: until then those
- * calls fail with {@link UnsupportedOperationException} naming what is missing.
+ * issue #4: until then those calls fail with {@link UnsupportedOperationException} naming what is
+ * missing. Client mode ({@code ray://}) is {@link dev.stingray.runtime.client.ClientRuntime}.
  */
 public final class StingrayRuntime implements RayRuntime {
 
@@ -93,8 +86,9 @@ public final class StingrayRuntime implements RayRuntime {
 
     public static StingrayRuntime start(RayConfig config) {
         if (config.isClientMode()) {
-            throw new UnsupportedOperationException("Client mode (ray.address=" + config.address() + ") is not available yet;"
-                    + " connect as an in-cluster driver with -Dray.address=HOST:PORT of the GCS");
+            // Ray.init() reaches client mode through DefaultRayRuntimeFactory, which builds a ClientRuntime instead.
+            throw new IllegalArgumentException("ray.address=" + config.address() + " is a Ray Client address: connect with "
+                    + "dev.stingray.runtime.client.ClientRuntime.connect(config) (Ray.init() does this), not as an in-cluster driver");
         }
         StingrayRuntime runtime = config.isWorker() ? startWorker(config) : startDriver(config);
         current = runtime;
@@ -107,25 +101,10 @@ public final class StingrayRuntime implements RayRuntime {
         GcsClient gcs = new GcsClient(gcsAddress, Duration.ofSeconds(10));
         try {
             String ip = System.getProperty("ray.node-ip", "127.0.0.1");
-            GcsNodeInfo node = gcs.getAllNodeInfo().stream()
-                    .filter(n -> n.getState() == GcsNodeInfo.GcsNodeState.ALIVE && n.getNodeManagerAddress().equals(ip))
-                    .sorted((a, b) -> Boolean.compare(b.getIsHeadNode(), a.getIsHeadNode()))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("No alive node at " + ip + " in the cluster at " + gcsAddress
-                            + "; start one with `stingray start --address=" + gcsAddress + "`"));
-            JobId jobId = JobId.fromInt(gcs.jobs().getNextJobID(GetNextJobIDRequest.getDefaultInstance()).getJobId());
-            Address raylet = Address.newBuilder().setIpAddress(node.getNodeManagerAddress()).setPort(node.getNodeManagerPort()).build();
-            CoreWorker worker = new CoreWorker(jobId, NodeId.fromBytes(node.getNodeId()), CoreWorker.randomId(NodeId.SIZE), ip, raylet,
-                    config.codeSearchPath(), false, () -> { });
-            String namespace = config.namespace().isEmpty() ? UUID.randomUUID().toString() : config.namespace();
-            gcs.jobs().addJob(AddJobRequest.newBuilder().setData(JobTableData.newBuilder()
-                    .setJobId(jobId.bytes())
-                    .setDriverIpAddress(ip)
-                    .setDriverPid(ProcessHandle.current().pid())
-                    .setDriverAddress(worker.address())
-                    .setEntrypoint(ProcessHandle.current().info().commandLine().orElse("java"))
-                    .setConfig(JobConfig.newBuilder().setRayNamespace(namespace).addAllCodeSearchPath(config.codeSearchPath())
-                            .addAllJvmOptions(config.jvmOptions()))).build());
-            return new StingrayRuntime(config, cluster, gcs, worker, namespace);
+            DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(ip, config.namespace(),
+                    config.codeSearchPath(), config.jvmOptions(), ProcessHandle.current().pid(),
+                    ProcessHandle.current().info().commandLine().orElse("java")));
+            return new StingrayRuntime(config, cluster, gcs, driver.worker(), driver.namespace());
         } catch (RuntimeException e) {
             gcs.close();
             if (cluster != null) {
@@ -162,11 +141,7 @@ public final class StingrayRuntime implements RayRuntime {
     @Override
     public void shutdown() {
         if (!config.isWorker()) {
-            try {
-                gcs.jobs().markJobFinished(MarkJobFinishedRequest.newBuilder().setJobId(worker.jobId().bytes()).build());
-            } catch (RuntimeException e) {
-                System.err.println("Could not mark job " + worker.jobId() + " finished: " + e.getMessage());
-            }
+            DriverCoreWorker.markJobFinished(gcs, worker.jobId());
         }
         if (logPrinter != null) {
             logPrinter.close();

@@ -1,16 +1,25 @@
 package dev.stingray.cli.command;
 
 import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.runtime.benchmark.BenchmarkTasks;
+import io.ray.api.ObjectRef;
+import io.ray.api.Ray;
+import io.ray.api.exception.RayTimeoutException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,19 +29,67 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code stingray microbenchmark} (Ray: {@code ray microbenchmark}, {@code _private/ray_perf.py}): runs
- * each metric that exists so far against a running cluster, warming up until the rate is stable (the
- * JIT needs 10-20 s on 2 cores), then prints {@code <name> per second <mean> +- <sd>} over the trials
- * and writes Ray's perf-metrics JSON. Metrics so far: internal-KV put/get with one client.
+ * {@code stingray microbenchmark} (Ray: {@code ray microbenchmark}, {@code python/ray/_private/ray_perf.py}).
+ * Connects to the cluster at {@code --address} (or the recorded current cluster) as an in-cluster Ray
+ * driver ({@code Ray.init()} with {@code ray.address}) and runs each of Ray's metrics that Stingray
+ * supports so far, under Ray's names. Each metric warms up until two consecutive one-second rates differ
+ * by less than 5 % (at most {@code --max-warmup-seconds}; the JIT needs 10-20 s on 2 cores), then runs
+ * {@code --trials} trials of {@code --trial-seconds}, prints Ray's {@code <name> per second <mean> +- <sd>}
+ * and writes Ray's perf-metrics JSON.
+ *
+ * <p>The metrics, and where they differ from Ray's:
+ * <ul>
+ * <li>{@code single_client_get_calls}: {@code Ray.get} of one small put object. Ray calls it
+ *     "single client get calls (Plasma Store)"; Stingray keeps puts in the owner's in-process store.</li>
+ * <li>{@code single_client_put_calls}: {@code Ray.put(0)} (Ray: "... put calls (Plasma Store)").</li>
+ * <li>{@code single_client_put_gigabytes}: {@code Ray.put} of a 100 MiB {@code byte[]}, in GB/s
+ *     (10<sup>9</sup> bytes; Ray puts an 800 MiB numpy array and counts it as 0.8 GB).</li>
+ * <li>{@code single_client_wait_1k_refs}: as Ray's: one round submits 1000 tiny tasks, then calls
+ *     {@code Ray.wait(notReady, 1)} 1000 times until none is left; the rate is rounds per second.</li>
+ * <li>{@code single_client_tasks_sync}: submit one tiny task and get it.</li>
+ * <li>{@code single_client_tasks_async}: submit 1000 tiny tasks, then get all; tasks per second.</li>
+ * <li>{@code multi_client_tasks_async}: Ray runs 4 actors (4 client processes) that each submit
+ *     10000 tasks. Stingray has no actors yet, so here 4 threads of this one driver each submit a batch
+ *     of 1000 tasks and get it; tasks per second. The threads share the driver's core worker (one task
+ *     submitter, one lease pool), so this measures one multithreaded client, not four clients.</li>
+ * <li>{@code gcs_kv_put_calls}, {@code gcs_kv_get_calls}: Stingray's own: internal-KV put/get
+ *     through the GCS with one client (no driver needed).</li>
+ * </ul>
+ * The tiny task is {@link BenchmarkTasks#smallValue()} (Ray: {@code small_value}); it lives in the runtime,
+ * which every worker JVM has on its class path, so the job ships no code. Ray Client ({@code client__*})
+ * metrics need client mode, Ray's actor and placement-group metrics need actors: they are reported as
+ * skipped. Stingray has no distributed reference counting yet (a dropped ObjectRef does not free its
+ * object), so the benchmark frees its objects explicitly with {@code Ray.internal().free}.
  */
-@Command(name = "microbenchmark", description = "Measure operation rates against a running cluster (Ray's metric format).")
+@Command(name = "microbenchmark", description = "Measure operation rates against a running cluster as a Ray driver (Ray's metric names and format).")
 public final class MicrobenchmarkCommand implements Callable<Integer> {
+
+    /** Ray's metrics measured here, in {@code ray_perf.py}'s order, then Stingray's own GCS metrics. */
+    static final List<String> METRICS = List.of("single_client_get_calls", "single_client_put_calls", "single_client_put_gigabytes",
+            "single_client_wait_1k_refs", "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async",
+            "gcs_kv_put_calls", "gcs_kv_get_calls");
+
+    /** Tasks per batch (Ray: {@code range(1000)}). */
+    static final int BATCH = 1000;
+    /** Submitting threads of {@code multi_client_tasks_async} (Ray: {@code m = 4} actors). */
+    static final int CLIENT_THREADS = 4;
+    static final int LARGE_OBJECT_BYTES = 100 * 1024 * 1024;
+    /** A task result not ready within this long means the cluster cannot run tasks; the benchmark fails instead of hanging. */
+    static final int TASK_TIMEOUT_MS = 60_000;
+
+    private static final String KV_NAMESPACE = "microbenchmark";
 
     @Spec
     CommandSpec spec;
 
     @Mixin
     ClusterOptions cluster;
+
+    @Option(names = "--metrics", split = ",", paramLabel = "NAME",
+            description = "Comma-separated metrics to run (default: all): single_client_get_calls, single_client_put_calls,"
+                    + " single_client_put_gigabytes, single_client_wait_1k_refs, single_client_tasks_sync, single_client_tasks_async,"
+                    + " multi_client_tasks_async, gcs_kv_put_calls, gcs_kv_get_calls.")
+    List<String> metrics;
 
     @Option(names = "--trial-seconds", defaultValue = "2", description = "Length of one measured trial.")
     double trialSeconds;
@@ -48,37 +105,243 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (trials < 1 || trialSeconds <= 0) {
-            throw new IllegalArgumentException("--trials must be at least 1 and --trial-seconds positive");
+        if (trials < 1) {
+            throw new IllegalArgumentException("--trials must be at least 1, got " + trials);
         }
+        if (trialSeconds <= 0) {
+            throw new IllegalArgumentException("--trial-seconds must be positive, got " + trialSeconds);
+        }
+        if (maxWarmupSeconds < 0) {
+            throw new IllegalArgumentException("--max-warmup-seconds must not be negative, got " + maxWarmupSeconds);
+        }
+        List<String> selected = selectedMetrics();
         PrintWriter out = spec.commandLine().getOut();
+        String address = cluster.gcsAddress();
+        boolean needsDriver = selected.stream().anyMatch(m -> !m.startsWith("gcs_kv_"));
         Map<String, double[]> results = new LinkedHashMap<>();
         try (GcsClient gcs = cluster.connect()) {
-            String value = "x".repeat(100);
-            for (int i = 0; i < 1000; i++) {
-                gcs.kvPut("microbenchmark", "key" + i, value, true);
+            if (needsDriver) {
+                startDriver(address, out);
             }
-            results.put("gcs_kv_put_calls", measure(out, "gcs_kv_put_calls", i -> gcs.kvPut("microbenchmark", "key" + (i % 1000), value, true)));
-            results.put("gcs_kv_get_calls", measure(out, "gcs_kv_get_calls", i -> gcs.kvGet("microbenchmark", "key" + (i % 1000))));
-            gcs.kvDel("microbenchmark", "", true);
+            try {
+                for (String name : selected) {
+                    results.put(name, run(name, gcs, out));
+                }
+            } finally {
+                if (needsDriver) {
+                    Ray.shutdown();
+                }
+            }
         }
+        out.println("Skipped client__* metrics: they need Ray Client mode (ray://), which is not available in Stingray yet");
+        out.println("Skipped actor and placement-group metrics (1_1_actor_calls_*, 1_n_*, n_n_*, *async_actor*,"
+                + " placement_group_create/removal): Stingray has no actors or placement groups yet");
         List<Map<String, Object>> json = new ArrayList<>();
-        results.forEach((name, r) -> json.add(Map.of("perf_metric_name", name, "perf_metric_value", r[0],
-                "perf_metric_sd", r[1], "perf_metric_type", "THROUGHPUT")));
+        results.forEach((name, r) -> {
+            Map<String, Object> metric = new LinkedHashMap<>();
+            metric.put("perf_metric_name", name);
+            metric.put("perf_metric_value", r[0]);
+            metric.put("perf_metric_sd", r[1]);
+            metric.put("perf_metric_type", "THROUGHPUT");
+            json.add(metric);
+        });
         Files.writeString(output, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         out.println("Results written to " + output.toAbsolutePath());
         out.flush();
         return 0;
     }
 
-    /** Warms up until two consecutive one-second rates differ by less than 5 %, then runs the trials. */
-    private double[] measure(PrintWriter out, String name, IntConsumer op) {
+    private List<String> selectedMetrics() {
+        if (metrics == null || metrics.isEmpty()) {
+            return METRICS;
+        }
+        List<String> selected = new ArrayList<>();
+        for (String m : metrics) {
+            String name = m.trim();
+            if (name.startsWith("client__")) {
+                throw new IllegalArgumentException("--metrics: " + name + " needs Ray Client mode (ray://), which is not available in"
+                        + " Stingray yet");
+            }
+            if (!METRICS.contains(name)) {
+                throw new IllegalArgumentException("--metrics: unknown metric '" + name + "'; known: " + String.join(",", METRICS));
+            }
+            if (!selected.contains(name)) {
+                selected.add(name);
+            }
+        }
+        return selected;
+    }
+
+    /**
+     * {@code Ray.init()} as an in-cluster driver. The job's code search path is the workers' own lib
+     * directory: the benchmark's tasks are in the runtime there, and the default (the driver's class path,
+     * i.e. this CLI's Spring Boot jar) holds nothing a worker could load.
+     */
+    private static void startDriver(String address, PrintWriter out) {
+        System.setProperty("ray.address", address);
+        String libDir = System.getProperty("stingray.lib.dir");
+        if (System.getProperty("ray.job.code-search-path") == null && libDir != null) {
+            System.setProperty("ray.job.code-search-path", Path.of(libDir, "worker").toString());
+        }
+        try {
+            Ray.init();
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("Cannot connect a Ray driver to the cluster at " + address + ": " + cause.getMessage(), e);
+        }
+        out.println("Connected to the cluster at " + address + " as a Ray driver");
+        out.flush();
+    }
+
+    private double[] run(String name, GcsClient gcs, PrintWriter out) {
+        try {
+            return switch (name) {
+                case "single_client_get_calls" -> getCalls(out, name);
+                case "single_client_put_calls" -> putCalls(out, name);
+                case "single_client_put_gigabytes" -> {
+                    byte[] large = new byte[LARGE_OBJECT_BYTES];
+                    yield measure(out, name, LARGE_OBJECT_BYTES / 1e9, i -> free(List.of(Ray.put(large))));
+                }
+                case "single_client_wait_1k_refs" -> measure(out, name, 1, i -> waitOneByOne());
+                case "single_client_tasks_sync" -> measure(out, name, 1, i -> {
+                    ObjectRef<byte[]> ref = Ray.task(BenchmarkTasks::smallValue).remote();
+                    Ray.get(ref, TASK_TIMEOUT_MS);
+                    free(List.of(ref));
+                });
+                case "single_client_tasks_async" -> measure(out, name, BATCH, i -> submitAndGetBatch());
+                case "multi_client_tasks_async" -> multiClientTasks(out, name);
+                case "gcs_kv_put_calls", "gcs_kv_get_calls" -> kvCalls(out, name, gcs);
+                default -> throw new IllegalArgumentException("Unknown metric " + name);
+            };
+        } catch (RayTimeoutException e) {
+            throw new IllegalStateException(name + ": a task did not finish within " + TASK_TIMEOUT_MS + " ms (" + e.getMessage()
+                    + "); check that the cluster has free CPUs and that worker JVMs start (logs/worker-*-startup.log in the session dir)", e);
+        }
+    }
+
+    private double[] getCalls(PrintWriter out, String name) {
+        ObjectRef<Integer> value = Ray.put(0);
+        try {
+            return measure(out, name, 1, i -> Ray.get(value));
+        } finally {
+            free(List.of(value));
+        }
+    }
+
+    private double[] putCalls(PrintWriter out, String name) {
+        List<ObjectRef<Integer>> puts = new ArrayList<>();
+        try {
+            return measure(out, name, 1, i -> {
+                puts.add(Ray.put(0));
+                if (puts.size() >= BATCH) {
+                    free(puts);
+                    puts.clear();
+                }
+            });
+        } finally {
+            free(puts);
+        }
+    }
+
+    /** Ray's {@code wait_multiple_refs}: 1000 tiny tasks, then one {@code Ray.wait(notReady, 1)} per task. */
+    private static void waitOneByOne() {
+        List<ObjectRef<byte[]>> all = submitBatch();
+        List<ObjectRef<byte[]>> notReady = all;
+        for (int i = 0; i < BATCH; i++) {
+            var result = Ray.wait(notReady, 1, TASK_TIMEOUT_MS);
+            if (result.getReady().isEmpty()) {
+                throw new RayTimeoutException("Ray.wait found none of " + notReady.size() + " refs ready within " + TASK_TIMEOUT_MS + " ms");
+            }
+            notReady = result.getUnready();
+        }
+        free(all);
+    }
+
+    private static List<ObjectRef<byte[]>> submitBatch() {
+        List<ObjectRef<byte[]>> refs = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            refs.add(Ray.task(BenchmarkTasks::smallValue).remote());
+        }
+        return refs;
+    }
+
+    private static void submitAndGetBatch() {
+        List<ObjectRef<byte[]>> refs = submitBatch();
+        Ray.get(refs, TASK_TIMEOUT_MS);
+        free(refs);
+    }
+
+    private double[] multiClientTasks(PrintWriter out, String name) {
+        out.println(name + ": " + CLIENT_THREADS + " threads of this one driver each submit " + BATCH + " tasks and get them"
+                + " (Ray: " + CLIENT_THREADS + " actors, i.e. separate client processes, each submitting 10000)");
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENT_THREADS, r -> {
+            Thread t = new Thread(r, "microbenchmark-client");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return measure(out, name, CLIENT_THREADS * BATCH, i -> {
+                List<Future<?>> batches = new ArrayList<>();
+                for (int c = 0; c < CLIENT_THREADS; c++) {
+                    batches.add(clients.submit(MicrobenchmarkCommand::submitAndGetBatch));
+                }
+                for (Future<?> batch : batches) {
+                    await(batch);
+                }
+            });
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static void await(Future<?> future) {
+        try {
+            future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for a client thread", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("A client thread failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private double[] kvCalls(PrintWriter out, String name, GcsClient gcs) {
+        String value = "x".repeat(100);
+        for (int i = 0; i < BATCH; i++) {
+            gcs.kvPut(KV_NAMESPACE, "key" + i, value, true);
+        }
+        try {
+            return name.equals("gcs_kv_put_calls")
+                    ? measure(out, name, 1, i -> gcs.kvPut(KV_NAMESPACE, "key" + Math.floorMod(i, BATCH), value, true))
+                    : measure(out, name, 1, i -> gcs.kvGet(KV_NAMESPACE, "key" + Math.floorMod(i, BATCH)));
+        } finally {
+            gcs.kvDel(KV_NAMESPACE, "", true);
+        }
+    }
+
+    private static void free(List<? extends ObjectRef<?>> refs) {
+        if (!refs.isEmpty()) {
+            Ray.internal().free(new ArrayList<>(refs), true);
+        }
+    }
+
+    /**
+     * Warms up until two consecutive one-second rates differ by less than 5 % (or the warm-up bound is
+     * reached), then runs the trials. {@code multiplier} converts operations into the metric's unit
+     * (Ray's {@code timeit} multiplier: tasks per batch, gigabytes per put).
+     */
+    private double[] measure(PrintWriter out, String name, double multiplier, IntConsumer op) {
+        int[] counter = {0};
         long warmupEnd = System.nanoTime() + (long) (maxWarmupSeconds * 1e9);
         double previous = 0;
-        int counter = 0;
         while (System.nanoTime() < warmupEnd) {
             double rate = rate(op, 1.0, counter);
-            counter += (int) rate;
             if (previous > 0 && Math.abs(rate - previous) / previous < 0.05) {
                 break;
             }
@@ -86,22 +349,24 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         }
         double[] rates = new double[trials];
         for (int t = 0; t < trials; t++) {
-            rates[t] = rate(op, trialSeconds, counter);
+            rates[t] = multiplier * rate(op, trialSeconds, counter);
         }
-        double mean = java.util.Arrays.stream(rates).average().orElse(0);
-        double sd = Math.sqrt(java.util.Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / rates.length);
+        double mean = Arrays.stream(rates).average().orElse(0);
+        double sd = Math.sqrt(Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / rates.length);
         out.println(String.format(Locale.ROOT, "%s per second %.2f +- %.2f", name, mean, sd));
         out.flush();
         return new double[] {mean, sd};
     }
 
-    private static double rate(IntConsumer op, double seconds, int offset) {
+    /** Operations per second over at least {@code seconds} (at least one operation). */
+    private static double rate(IntConsumer op, double seconds, int[] counter) {
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         int n = 0;
-        while (System.nanoTime() < end) {
-            op.accept(offset + n++);
-        }
+        do {
+            op.accept(counter[0]++);
+            n++;
+        } while (System.nanoTime() < end);
         return n / ((System.nanoTime() - start) / 1e9);
     }
 }

@@ -73,8 +73,13 @@ public final class LeaseManager {
         Map<String, Double> demand = p.request().getLeaseSpec().getRequiredResourcesMap();
         boolean spillbackAllowed = !p.request().getGrantOrReject();
         if (fits(resources.available(), demand)) {
-            grant(p, demand, replies);
-            return true;
+            if (grant(p, demand, replies)) {
+                return true;
+            }
+            if (isNew) {
+                queue.addLast(p);
+            }
+            return false;
         }
         boolean feasibleHere = fits(resources.total(), demand);
         Optional<ClusterResourceView.NodeView> other = spillbackAllowed ? cluster.pick(demand, nodeId) : Optional.empty();
@@ -99,20 +104,27 @@ public final class LeaseManager {
         return false;
     }
 
-    private void grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
+    /** @return false when no worker can be started right now (the request stays queued) */
+    private boolean grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
         Map<String, Double> available = new HashMap<>(resources.available());
         demand.forEach((k, v) -> available.merge(k, -v, Double::sum));
         resources.setAvailable(available);
         TaskSpec spec = p.request().getLeaseSpec();
         WorkerProcess worker = pool.popIdle(spec.getJobId()).orElse(null);
+        if (worker == null && !pool.canStartWorker()) {
+            // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
+            demand.forEach((k, v) -> available.merge(k, v, Double::sum));
+            resources.setAvailable(available);
+            return false;
+        }
         if (worker == null) {
             try {
-                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), List.of());
+                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), pool.jvmOptionsOf(spec.getJobId()));
             } catch (RuntimeException e) {
                 demand.forEach((k, v) -> available.merge(k, v, Double::sum));
                 resources.setAvailable(available);
                 replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
-                return;
+                return true;
             }
         }
         leases.put(worker.workerId(), Map.copyOf(demand));
@@ -126,6 +138,7 @@ public final class LeaseManager {
                         .setWorkerPid((int) granted.process().pid()).build());
             }
         }));
+        return true;
     }
 
     /** Ray's {@code ReturnWorkerLease}: the resources come back and the worker becomes idle (or is killed). */

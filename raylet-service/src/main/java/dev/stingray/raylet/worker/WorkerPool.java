@@ -45,9 +45,16 @@ public final class WorkerPool {
     private final Duration idleTimeout;
     private final Consumer<WorkerProcess> onWorkerDeath;
     private final Map<ByteString, WorkerProcess> workers = new ConcurrentHashMap<>();
+    private final Map<ByteString, dev.stingray.proto.JobConfig> jobConfigs = new ConcurrentHashMap<>();
+    private final int maxStartingWorkers;
+    private volatile Runnable onRegistered = () -> { };
 
-    public WorkerPool(java.util.function.Supplier<NodeContext> nodeContext, ScheduledExecutorService scheduler, Duration registerTimeout, Duration idleTimeout,
-            Consumer<WorkerProcess> onWorkerDeath) {
+    /**
+     * @param maxStartingWorkers Ray's {@code worker_maximum_startup_concurrency}: at most this many workers start at once
+     */
+    public WorkerPool(java.util.function.Supplier<NodeContext> nodeContext, ScheduledExecutorService scheduler, Duration registerTimeout,
+            Duration idleTimeout, int maxStartingWorkers, Consumer<WorkerProcess> onWorkerDeath) {
+        this.maxStartingWorkers = Math.max(1, maxStartingWorkers);
         this.nodeContext = nodeContext;
         this.scheduler = scheduler;
         this.registerTimeout = registerTimeout;
@@ -59,8 +66,8 @@ public final class WorkerPool {
     /** An idle registered worker of the job, leased to the caller, or empty. */
     public synchronized Optional<WorkerProcess> popIdle(ByteString jobId) {
         for (WorkerProcess w : workers.values()) {
-            if (!w.isLeased() && w.jobId().equals(jobId) && w.registered().isDone() && !w.registered().isCompletedExceptionally()
-                    && w.process().isAlive()) {
+            // An unleased worker still starting (prestarted) counts too: the grant waits for its registration.
+            if (!w.isLeased() && w.jobId().equals(jobId) && !w.registered().isCompletedExceptionally() && w.process().isAlive()) {
                 w.setLeased(true);
                 return Optional.of(w);
             }
@@ -68,7 +75,50 @@ public final class WorkerPool {
         return Optional.empty();
     }
 
-    /** Starts a worker for the job, already leased to the caller; its future completes on registration. */
+    /** Called whenever a worker registers (the lease manager retries queued requests). */
+    public void setOnRegistered(Runnable onRegistered) {
+        this.onRegistered = onRegistered;
+    }
+
+    /** Whether another worker may start now (bounded start-up concurrency). */
+    public synchronized boolean canStartWorker() {
+        return workers.values().stream().filter(w -> !w.registered().isDone()).count() < maxStartingWorkers;
+    }
+
+    /** A job started: remember its configuration and prestart up to {@code count} idle workers for it (Ray: prestart). */
+    public synchronized void onJobStarted(ByteString jobId, dev.stingray.proto.JobConfig config, int count) {
+        if (jobConfigs.putIfAbsent(jobId, config) != null) {
+            return;
+        }
+        for (int i = 0; i < count && canStartWorker(); i++) {
+            try {
+                start(jobId).setLeased(false);
+            } catch (RuntimeException e) {
+                log.warn("Could not prestart a worker for job {}: {}", HexFormat.of().formatHex(jobId.toByteArray()), e.getMessage());
+                return;
+            }
+        }
+    }
+
+    /** A job finished: its workers are killed at once (Ray: workers of finished jobs do not linger). */
+    public synchronized void onJobFinished(ByteString jobId) {
+        jobConfigs.remove(jobId);
+        workers.values().stream().filter(w -> w.jobId().equals(jobId)).forEach(w -> w.process().destroy());
+    }
+
+    /** Starts a worker for the job, leased to the caller; its future completes on registration. */
+    public synchronized WorkerProcess start(ByteString jobId) {
+        dev.stingray.proto.JobConfig config = jobConfigs.getOrDefault(jobId, dev.stingray.proto.JobConfig.getDefaultInstance());
+        return start(jobId, config.getCodeSearchPathList(), config.getJvmOptionsList());
+    }
+
+    /** The job's JVM options (from its job config), empty when the job is unknown. */
+    public List<String> jvmOptionsOf(ByteString jobId) {
+        dev.stingray.proto.JobConfig config = jobConfigs.get(jobId);
+        return config == null ? List.of() : config.getJvmOptionsList();
+    }
+
+    /** Starts a worker with an explicit class path (the lease carries the job's code search path). */
     public synchronized WorkerProcess start(ByteString jobId, List<String> codeSearchPath, List<String> jobJvmOptions) {
         NodeContext node = nodeContext.get();
         if (!Files.isDirectory(node.workerLibDir())) {
@@ -130,6 +180,7 @@ public final class WorkerPool {
                     + ": workers are started by this raylet");
         }
         w.registered().complete(Address.newBuilder().setIpAddress(nodeContext.get().nodeIp()).setPort(port).setWorkerId(workerId).build());
+        onRegistered.run();
     }
 
     /** The lease of a worker ended; {@code disconnect} kills it (it failed or the caller says so). */

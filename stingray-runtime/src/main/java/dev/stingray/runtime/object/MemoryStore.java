@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemoryStore {
 
     private final Map<ByteString, CompletableFuture<RayObject>> objects = new ConcurrentHashMap<>();
+    /** Signalled whenever an object becomes available, so {@code Ray.wait} re-checks without polling. */
+    private final Object arrivals = new Object();
 
     /** The entry for an object, created pending if unknown. */
     public CompletableFuture<RayObject> entry(ByteString id) {
@@ -24,6 +26,16 @@ public final class MemoryStore {
 
     public void put(ByteString id, RayObject value) {
         entry(id).complete(value);
+        synchronized (arrivals) {
+            arrivals.notifyAll();
+        }
+    }
+
+    /** Blocks until some object becomes available or the timeout passes. */
+    public void awaitArrival(long timeoutMs) throws InterruptedException {
+        synchronized (arrivals) {
+            arrivals.wait(Math.max(1, timeoutMs));
+        }
     }
 
     public boolean contains(ByteString id) {

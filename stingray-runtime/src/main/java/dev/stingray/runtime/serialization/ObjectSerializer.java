@@ -10,9 +10,12 @@ import com.google.protobuf.ByteString;
 import dev.stingray.proto.Address;
 import dev.stingray.proto.ObjectReference;
 import dev.stingray.proto.RayObject;
+import dev.stingray.runtime.client.ClientObjectRef;
 import dev.stingray.runtime.object.ObjectRefImpl;
+import io.ray.api.ObjectRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
@@ -34,17 +37,27 @@ public final class ObjectSerializer {
     private final ThreadLocal<Kryo> kryo;
 
     public ObjectSerializer(ClassLoader classLoader) {
-        this.kryo = ThreadLocal.withInitial(() -> newKryo(classLoader));
+        this(classLoader, ObjectRefImpl::new);
     }
 
-    private static Kryo newKryo(ClassLoader classLoader) {
+    /**
+     * A serializer whose deserialized ObjectRefs are made by {@code refs} (a Ray Client makes its own
+     * client refs); in-cluster processes use {@link ObjectRefImpl}.
+     */
+    public ObjectSerializer(ClassLoader classLoader, BiFunction<ByteString, Address, ObjectRef<?>> refs) {
+        this.kryo = ThreadLocal.withInitial(() -> newKryo(classLoader, refs));
+    }
+
+    private static Kryo newKryo(ClassLoader classLoader, BiFunction<ByteString, Address, ObjectRef<?>> refs) {
         Kryo k = new Kryo();
         k.setRegistrationRequired(false);
         k.setReferences(true);
         k.setClassLoader(classLoader);
         k.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         k.addDefaultSerializer(Throwable.class, new JavaSerializer());
-        k.addDefaultSerializer(ObjectRefImpl.class, new ObjectRefSerializer());
+        ObjectRefSerializer refSerializer = new ObjectRefSerializer(refs);
+        k.addDefaultSerializer(ObjectRefImpl.class, refSerializer);
+        k.addDefaultSerializer(ClientObjectRef.class, refSerializer);
         return k;
     }
 
@@ -85,28 +98,40 @@ public final class ObjectSerializer {
         }
     }
 
-    /** Writes an ObjectRef as id + owner address and records it as nested in the enclosing value. */
-    static final class ObjectRefSerializer extends Serializer<ObjectRefImpl<?>> {
+    /**
+     * Writes an ObjectRef (in-cluster or a Ray Client's) as id + owner address and records it as nested
+     * in the enclosing value; reads it back as the process's kind of ref, so a client's ref becomes an
+     * in-cluster ref on a worker and the other way round.
+     */
+    static final class ObjectRefSerializer extends Serializer<ObjectRef<?>> {
+
+        private final BiFunction<ByteString, Address, ObjectRef<?>> refs;
+
+        ObjectRefSerializer(BiFunction<ByteString, Address, ObjectRef<?>> refs) {
+            this.refs = refs;
+        }
+
         @Override
-        public void write(Kryo kryo, Output output, ObjectRefImpl<?> ref) {
-            byte[] id = ref.id().toByteArray();
-            byte[] owner = ref.owner().toByteArray();
+        public void write(Kryo kryo, Output output, ObjectRef<?> value) {
+            ObjectReference ref = value instanceof ClientObjectRef<?> client ? client.toReference() : ((ObjectRefImpl<?>) value).toReference();
+            byte[] id = ref.getObjectId().toByteArray();
+            byte[] owner = ref.getOwnerAddress().toByteArray();
             output.writeVarInt(id.length, true);
             output.writeBytes(id);
             output.writeVarInt(owner.length, true);
             output.writeBytes(owner);
             List<ObjectReference> nested = NESTED.get();
             if (nested != null) {
-                nested.add(ref.toReference());
+                nested.add(ref);
             }
         }
 
         @Override
-        public ObjectRefImpl<?> read(Kryo kryo, Input input, Class<? extends ObjectRefImpl<?>> type) {
+        public ObjectRef<?> read(Kryo kryo, Input input, Class<? extends ObjectRef<?>> type) {
             byte[] id = input.readBytes(input.readVarInt(true));
             byte[] owner = input.readBytes(input.readVarInt(true));
             try {
-                return new ObjectRefImpl<>(ByteString.copyFrom(id), Address.parseFrom(owner));
+                return refs.apply(ByteString.copyFrom(id), Address.parseFrom(owner));
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException("Corrupt ObjectRef in a serialized value", e);
             }

@@ -1,0 +1,352 @@
+package dev.stingray.clientproxy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.stingray.common.error.StingrayException;
+import dev.stingray.common.rpc.GrpcReplies;
+import dev.stingray.proto.RayObject;
+import dev.stingray.proto.client.ClientArg;
+import dev.stingray.proto.client.ClientTask;
+import dev.stingray.proto.client.ClientTaskTicket;
+import dev.stingray.proto.client.GetRequest;
+import dev.stingray.proto.client.GetResponse;
+import dev.stingray.proto.client.HeartbeatRequest;
+import dev.stingray.proto.client.HeartbeatResponse;
+import dev.stingray.proto.client.InitRequest;
+import dev.stingray.proto.client.InitResponse;
+import dev.stingray.proto.client.PutRequest;
+import dev.stingray.proto.client.PutResponse;
+import dev.stingray.proto.client.ReleaseRequest;
+import dev.stingray.proto.client.ReleaseResponse;
+import dev.stingray.proto.client.TerminateRequest;
+import dev.stingray.proto.client.TerminateResponse;
+import dev.stingray.proto.client.WaitRequest;
+import dev.stingray.proto.client.WaitResponse;
+import dev.stingray.runtime.object.ObjectRefImpl;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of Ray Client mode behind {@link RayletDriverGrpcService} (Ray:
+ * {@code python/ray/util/client/server/server.py} GetObject/PutObject/WaitObject/Schedule/Terminate and
+ * {@code dataservicer.py}): every call names its session by the {@code client_id} metadata. Objects
+ * move in {@link #CHUNK_BYTES} chunks; values stay serialized.
+ *
+ * <p>A client's mistake (unknown object, bad chunk sequence, corrupt value) is answered with
+ * {@code valid=false} and an error naming the value, or INVALID_ARGUMENT; the server keeps serving.
+ */
+final class ClientDataPath {
+
+    /** Ray's object chunk size on the client protocol. */
+    static final int CHUNK_BYTES = 5 * 1024 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(ClientDataPath.class);
+
+    private final ClientSessions sessions;
+
+    ClientDataPath(ClientSessions sessions) {
+        this.sessions = sessions;
+    }
+
+    private static String clientId() {
+        return ClientIdInterceptor.CLIENT_ID.get();
+    }
+
+    void init(InitRequest request, StreamObserver<InitResponse> observer) {
+        GrpcReplies.reply(observer, () -> {
+            ClientSession session;
+            try {
+                session = sessions.init(clientId(), ClientIdInterceptor.RECONNECTING.get(), request);
+            } catch (StingrayException | IllegalArgumentException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.warn("Cannot start a session for client {}: {}", clientId(), e.toString());
+                return InitResponse.newBuilder().setOk(false).setMsg("Cannot start the client's driver: " + e.getMessage()).build();
+            }
+            return InitResponse.newBuilder().setOk(true).setJobId(session.worker().jobId().bytes()).setNamespace(session.namespace())
+                    .setNodeId(session.worker().nodeId().bytes()).build();
+        });
+    }
+
+    StreamObserver<PutRequest> put(StreamObserver<PutResponse> observer) {
+        String clientId = clientId();
+        return new StreamObserver<>() {
+            private final List<ByteString> chunks = new ArrayList<>();
+            private String error;
+            private int totalChunks = -1;
+            private long totalSize;
+
+            @Override
+            public void onNext(PutRequest chunk) {
+                if (error != null) {
+                    return;
+                }
+                if (chunk.getChunkId() != chunks.size() || (totalChunks >= 0 && chunk.getTotalChunks() != totalChunks)
+                        || chunk.getTotalChunks() < 1) {
+                    error = "Put chunk " + chunk.getChunkId() + " of " + chunk.getTotalChunks() + " arrived after " + chunks.size()
+                            + " chunks; expected chunk " + chunks.size() + (totalChunks >= 0 ? " of " + totalChunks : "");
+                    return;
+                }
+                totalChunks = chunk.getTotalChunks();
+                totalSize = chunk.getTotalSize();
+                chunks.add(chunk.getData());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                log.debug("Put of client {} aborted: {}", clientId, t.toString());
+            }
+
+            @Override
+            public void onCompleted() {
+                PutResponse.Builder reply = PutResponse.newBuilder();
+                try {
+                    ClientSession session = sessions.require(clientId);
+                    if (error == null && chunks.size() != totalChunks) {
+                        error = "Put ended after " + chunks.size() + " of " + totalChunks + " chunks";
+                    }
+                    ByteString data = ByteString.copyFrom(chunks);
+                    if (error == null && data.size() != totalSize) {
+                        error = "Put sent " + data.size() + " bytes but announced total_size " + totalSize;
+                    }
+                    if (error != null) {
+                        observer.onNext(reply.setValid(false).setError(error).build());
+                    } else {
+                        ObjectRefImpl<?> ref = session.put(parseSharingData(data));
+                        observer.onNext(reply.setValid(true).setId(ref.id()).setOwner(ref.owner()).build());
+                    }
+                    observer.onCompleted();
+                } catch (InvalidProtocolBufferException e) {
+                    observer.onNext(reply.setValid(false).setError("Put data is not a serialized RayObject: " + e.getMessage()).build());
+                    observer.onCompleted();
+                } catch (RuntimeException e) {
+                    observer.onError(GrpcReplies.toStatus(e));
+                }
+            }
+        };
+    }
+
+    void get(GetRequest request, StreamObserver<GetResponse> observer) {
+        ClientSession session;
+        java.util.concurrent.CompletableFuture<List<RayObject>> objects;
+        try {
+            session = sessions.require(clientId());
+            objects = session.get(request.getIdsList());
+        } catch (IllegalArgumentException e) {
+            observer.onNext(GetResponse.newBuilder().setValid(false).setError(e.getMessage()).build());
+            observer.onCompleted();
+            return;
+        } catch (RuntimeException e) {
+            observer.onError(GrpcReplies.toStatus(e));
+            return;
+        }
+        ClientSession.within(objects, request.getTimeoutMs()).whenComplete((values, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                GetResponse.Builder reply = GetResponse.newBuilder().setValid(false);
+                if (cause instanceof TimeoutException) {
+                    reply.setTimedOut(true).setError("not ready within " + request.getTimeoutMs() + " ms");
+                } else {
+                    reply.setError(cause.toString());
+                }
+                send(observer, List.of(reply.build()));
+                return;
+            }
+            ByteString data = serializeSharingData(values);
+            int total = Math.max(1, (data.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
+            List<GetResponse> chunks = new ArrayList<>(total);
+            for (int i = 0; i < total; i++) {
+                chunks.add(GetResponse.newBuilder().setValid(true).setChunkId(i).setTotalChunks(total).setTotalSize(data.size())
+                        .setData(data.substring(i * CHUNK_BYTES, Math.min(data.size(), (i + 1) * CHUNK_BYTES))).build());
+            }
+            send(observer, chunks);
+        });
+    }
+
+    /**
+     * Sends the chunks as the transport accepts them (gRPC flow control), so a large object is not
+     * buffered a second time in the channel.
+     */
+    private static void send(StreamObserver<GetResponse> observer, List<GetResponse> responses) {
+        ServerCallStreamObserver<GetResponse> server = (ServerCallStreamObserver<GetResponse>) observer;
+        java.util.Iterator<GetResponse> next = responses.iterator();
+        Runnable drain = new Runnable() {
+            private boolean done;
+
+            @Override
+            public synchronized void run() {
+                try {
+                    while (!done && !server.isCancelled() && server.isReady() && next.hasNext()) {
+                        server.onNext(next.next());
+                    }
+                    if (!done && !next.hasNext() && !server.isCancelled()) {
+                        done = true;
+                        server.onCompleted();
+                    }
+                } catch (RuntimeException e) {
+                    done = true;
+                    log.debug("Could not answer a get: {}", e.toString());
+                }
+            }
+        };
+        server.setOnReadyHandler(drain);
+        drain.run();
+    }
+
+    /**
+     * {@code ClientObjects} bytes whose RayObject data fields share the stored values' bytes instead of
+     * copying them (protobuf allows a message's fields in any order: data first, then the rest).
+     */
+    static ByteString serializeSharingData(List<RayObject> objects) {
+        ByteString out = ByteString.EMPTY;
+        for (RayObject object : objects) {
+            ByteString encoded = fieldHeader(1, object.getData().size()).concat(object.getData())
+                    .concat(object.toBuilder().clearData().build().toByteString());
+            out = out.concat(fieldHeader(1, encoded.size())).concat(encoded);
+        }
+        return out;
+    }
+
+    /**
+     * Parses a RayObject whose data field comes first (as every serializer writes it) without copying
+     * the data: it stays a view of the received chunks. Other layouts are parsed normally.
+     */
+    static RayObject parseSharingData(ByteString bytes) throws InvalidProtocolBufferException {
+        try {
+            com.google.protobuf.CodedInputStream in = bytes.newCodedInput();
+            int tag = in.readTag();
+            // Field 1 (data), length-delimited: (1 << 3) | 2.
+            if (tag != ((1 << 3) | com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                return RayObject.parseFrom(bytes);
+            }
+            int length = in.readRawVarint32();
+            int start = in.getTotalBytesRead();
+            if (length < 0 || (long) start + length > bytes.size()) {
+                throw new InvalidProtocolBufferException("RayObject data length " + length + " exceeds the " + bytes.size() + " bytes sent");
+            }
+            RayObject rest = RayObject.parseFrom(bytes.substring(start + length));
+            return rest.toBuilder().setData(bytes.substring(start, start + length)).build();
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new InvalidProtocolBufferException(e);
+        }
+    }
+
+    private static ByteString fieldHeader(int field, int length) {
+        byte[] header = new byte[10];
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(header);
+        try {
+            out.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(length);
+            return ByteString.copyFrom(header, 0, out.getTotalBytesWritten());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot encode a protobuf field header", e);
+        }
+    }
+
+    void waitFor(WaitRequest request, StreamObserver<WaitResponse> observer) {
+        GrpcReplies.reply(observer, () -> {
+            ClientSession session = sessions.require(clientId());
+            try {
+                List<List<ByteString>> result = session.waitFor(request.getObjectIdsList(), request.getNumReturns(), request.getTimeoutMs());
+                return WaitResponse.newBuilder().setValid(true).addAllReadyObjectIds(result.get(0))
+                        .addAllRemainingObjectIds(result.get(1)).build();
+            } catch (IllegalArgumentException e) {
+                return WaitResponse.newBuilder().setValid(false).setError(e.getMessage()).build();
+            }
+        });
+    }
+
+    void schedule(ClientTask task, StreamObserver<ClientTaskTicket> observer) {
+        GrpcReplies.reply(observer, () -> {
+            ClientSession session = sessions.require(clientId());
+            if (task.getType() != ClientTask.RemoteExecType.FUNCTION) {
+                return ClientTaskTicket.newBuilder().setValid(false).setError("Task type " + task.getType()
+                        + " is not supported in client mode yet: only FUNCTION (normal tasks)").build();
+            }
+            try {
+                List<Object> args = new ArrayList<>(task.getArgsCount());
+                for (ClientArg arg : task.getArgsList()) {
+                    switch (arg.getArgCase()) {
+                        case REFERENCE_ID -> args.add(session.argRef(arg.getReferenceId()));
+                        case INLINE_VALUE -> args.add(ClientSession.argValue(RayObject.parseFrom(arg.getInlineValue())));
+                        default -> throw new IllegalArgumentException("Task argument " + args.size() + " has neither a value nor a reference id");
+                    }
+                }
+                ObjectRefImpl<?> ref = session.submit(task.getFunction(), args, task.getOptions().getResourcesMap(), task.getOptions().getName());
+                return ClientTaskTicket.newBuilder().setValid(true).addReturnIds(ref.id()).setOwner(ref.owner()).build();
+            } catch (InvalidProtocolBufferException e) {
+                return ClientTaskTicket.newBuilder().setValid(false).setError("A task argument is not a serialized RayObject: " + e.getMessage())
+                        .build();
+            } catch (IllegalArgumentException e) {
+                return ClientTaskTicket.newBuilder().setValid(false).setError(e.getMessage()).build();
+            }
+        });
+    }
+
+    void terminate(TerminateRequest request, StreamObserver<TerminateResponse> observer) {
+        GrpcReplies.reply(observer, () -> TerminateResponse.newBuilder().setOk(sessions.terminate(clientId())).build());
+    }
+
+    void release(ReleaseRequest request, StreamObserver<ReleaseResponse> observer) {
+        GrpcReplies.reply(observer, () -> ReleaseResponse.newBuilder()
+                .setReleased(sessions.require(clientId()).release(request.getIdsList())).build());
+    }
+
+    StreamObserver<HeartbeatRequest> heartbeat(StreamObserver<HeartbeatResponse> observer) {
+        ClientSession session;
+        try {
+            session = sessions.require(clientId());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcReplies.toStatus(e));
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(HeartbeatRequest value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+        sessions.connected(session);
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                sessions.disconnected(session);
+            }
+        };
+        ((ServerCallStreamObserver<HeartbeatResponse>) observer).setOnCancelHandler(end);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(HeartbeatRequest value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                end.run();
+            }
+
+            @Override
+            public void onCompleted() {
+                end.run();
+                try {
+                    observer.onCompleted();
+                } catch (RuntimeException e) {
+                    // Already cancelled.
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package dev.stingray.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code stingray microbenchmark} as a real Ray driver against a real cluster started by the CLI: a short
+ * smoke run of Ray's task, put and wait metrics, whose tasks run on worker JVMs leased from the raylet.
+ */
+class MicrobenchmarkE2ETest {
+
+    private static final List<String> METRICS = List.of("single_client_tasks_sync", "single_client_put_calls", "single_client_wait_1k_refs");
+    private static final Pattern LINE = Pattern.compile("^(\\w+) per second ([0-9.]+) \\+- ([0-9.]+)$", Pattern.MULTILINE);
+
+    private static StingrayCliDriver cli;
+    private static String gcsAddress;
+
+    @BeforeAll
+    static void startCluster() {
+        cli = new StingrayCliDriver(Map.of());
+        gcsAddress = StingrayCliDriver.gcsAddress(cli.startHead("--num-cpus=2"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cli.close();
+    }
+
+    @Test
+    void measuresRayMetricsAsADriverAndWritesThemAsJson() throws Exception {
+        Path json = cli.newTempDir().resolve("mb.json");
+
+        CliRun run = cli.ok("microbenchmark", "--address=" + gcsAddress, "--trial-seconds=0.5", "--trials=1", "--max-warmup-seconds=1",
+                "--output=" + json, "--metrics=" + String.join(",", METRICS));
+
+        Map<String, Double> printed = new HashMap<>();
+        Matcher m = LINE.matcher(run.stdout());
+        while (m.find()) {
+            printed.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        assertThat(printed).as(run.all()).containsOnlyKeys(METRICS);
+        assertThat(printed.values()).as(run.all()).allSatisfy(rate -> assertThat(rate).isPositive());
+        assertThat(run.stdout()).contains("Skipped client__* metrics: they need Ray Client mode");
+
+        JsonNode results = JsonMapper.builder().build().readTree(Files.readString(json));
+        assertThat(results.size()).isEqualTo(METRICS.size());
+        for (JsonNode r : results) {
+            assertThat(r.get("perf_metric_name").asString()).isIn(METRICS);
+            assertThat(r.get("perf_metric_value").asDouble()).isPositive();
+            assertThat(r.get("perf_metric_type").asString()).isEqualTo("THROUGHPUT");
+        }
+    }
+}
