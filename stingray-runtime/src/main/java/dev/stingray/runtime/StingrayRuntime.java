@@ -51,7 +51,7 @@ import java.util.Optional;
  * issue #4: until then those calls fail with {@link UnsupportedOperationException} naming what is
  * missing. Client mode ({@code ray://}) is {@link dev.stingray.runtime.client.ClientRuntime}.
  */
-public final class StingrayRuntime implements RayRuntime {
+public final class StingrayRuntime extends BaseRayRuntime {
 
     /** Ray's default {@code max_retries} of normal tasks. */
     static final int DEFAULT_MAX_RETRIES = 3;
@@ -162,11 +162,6 @@ public final class StingrayRuntime implements RayRuntime {
     }
 
     @Override
-    public <T> ObjectRef<T> put(T obj, BaseActorHandle owner) {
-        throw new UnsupportedOperationException("put with an owner actor needs actors (issue #4)");
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     public <T> T get(ObjectRef<T> objectRef) {
         return (T) worker.getValue((ObjectRefImpl<?>) objectRef);
@@ -219,78 +214,8 @@ public final class StingrayRuntime implements RayRuntime {
     }
 
     @Override
-    public ObjectRef call(PyFunction pyFunction, Object[] args, CallOptions options) {
-        throw new UnsupportedOperationException("Cross-language calls to Python are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef call(CppFunction cppFunction, Object[] args, CallOptions options) {
-        throw new UnsupportedOperationException("Cross-language calls to C++ are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef callActor(ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
-        throw notYet("Actor calls");
-    }
-
-    @Override
-    public ObjectRef callActor(PyActorHandle pyActor, PyActorMethod pyActorMethod, Object[] args) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef callActor(CppActorHandle cppActor, CppActorMethod cppActorMethod, Object[] args) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public <T> ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
-        throw notYet("Actors");
-    }
-
-    @Override
-    public PyActorHandle createActor(PyActorClass pyActorClass, Object[] args, ActorCreationOptions options) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public CppActorHandle createActor(CppActorClass cppActorClass, Object[] args, ActorCreationOptions options) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public <T extends BaseActorHandle> T getActorHandle(ActorId actorId) {
-        throw notYet("Actor handles");
-    }
-
-    @Override
-    public <T extends BaseActorHandle> Optional<T> getActor(String name, String namespace) {
-        throw notYet("Named actors");
-    }
-
-    @Override
-    public void killActor(BaseActorHandle actor, boolean noRestart) {
-        throw notYet("Actors");
-    }
-
-    @Override
-    public PlacementGroup createPlacementGroup(PlacementGroupCreationOptions creationOptions) {
-        throw notYet("Placement groups");
-    }
-
-    @Override
     public RuntimeContext getRuntimeContext() {
         return new RuntimeContextImpl(worker, gcs, namespace);
-    }
-
-    @Override
-    public void exitActor() {
-        throw notYet("Actors");
-    }
-
-    @Override
-    public Map<String, List<ResourceValue>> getAvailableResourceIds() {
-        throw notYet("Resource ids");
     }
 
     @Override
@@ -303,57 +228,4 @@ public final class StingrayRuntime implements RayRuntime {
         return new UniqueId(worker.nodeId().bytes().toByteArray());
     }
 
-    @Override
-    public PlacementGroup getPlacementGroup(PlacementGroupId id) {
-        throw notYet("Placement groups");
-    }
-
-    @Override
-    public PlacementGroup getPlacementGroup(String name, String namespace) {
-        throw notYet("Placement groups");
-    }
-
-    @Override
-    public List<PlacementGroup> getAllPlacementGroups() {
-        throw notYet("Placement groups");
-    }
-
-    @Override
-    public void removePlacementGroup(PlacementGroupId id) {
-        throw notYet("Placement groups");
-    }
-
-    @Override
-    public boolean waitPlacementGroupReady(PlacementGroupId id, int timeoutSeconds) {
-        throw notYet("Placement groups");
-    }
-
-    @Override
-    public ConcurrencyGroup createConcurrencyGroup(String name, int maxConcurrency, List<RayFunc> funcs) {
-        throw notYet("Concurrency groups");
-    }
-
-    @Override
-    public List<ConcurrencyGroup> extractConcurrencyGroups(RayFuncR<?> actorConstructorLambda) {
-        throw notYet("Concurrency groups");
-    }
-
-    @Override
-    public RuntimeEnv createRuntimeEnv() {
-        throw notYet("Runtime environments");
-    }
-
-    @Override
-    public RuntimeEnv deserializeRuntimeEnv(String serializedRuntimeEnv) {
-        throw notYet("Runtime environments");
-    }
-
-    @Override
-    public ParallelActorContext getParallelActorContext() {
-        throw notYet("Parallel actors");
-    }
-
-    private static UnsupportedOperationException notYet(String what) {
-        return new UnsupportedOperationException(what + " are not implemented in Stingray yet (issue #4)");
-    }
 }

@@ -79,7 +79,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: every call is an independent gRPC call.
  */
-public final class ClientRuntime implements RayRuntime {
+public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
+
+    @Override
+    protected UnsupportedOperationException notYet(String what) {
+        return new UnsupportedOperationException(what + " are not supported in Ray Client mode (ray://) by Stingray yet");
+    }
+
 
     /** Ray's object chunk size on the client protocol (5 MiB). */
     public static final int CHUNK_BYTES = 5 * 1024 * 1024;
@@ -171,11 +177,6 @@ public final class ClientRuntime implements RayRuntime {
             throw new RayException("Put failed on ray://" + connection.address() + ": " + response.getError());
         }
         return new ClientObjectRef<>(response.getId(), response.getOwner());
-    }
-
-    @Override
-    public <T> ObjectRef<T> put(T obj, BaseActorHandle owner) {
-        throw unsupported("put with an owner actor");
     }
 
     @Override
@@ -364,78 +365,8 @@ public final class ClientRuntime implements RayRuntime {
     }
 
     @Override
-    public ObjectRef call(PyFunction pyFunction, Object[] args, CallOptions options) {
-        throw new UnsupportedOperationException("Cross-language calls to Python are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef call(CppFunction cppFunction, Object[] args, CallOptions options) {
-        throw new UnsupportedOperationException("Cross-language calls to C++ are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef callActor(ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
-        throw unsupported("Actor calls");
-    }
-
-    @Override
-    public ObjectRef callActor(PyActorHandle pyActor, PyActorMethod pyActorMethod, Object[] args) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public ObjectRef callActor(CppActorHandle cppActor, CppActorMethod cppActorMethod, Object[] args) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public <T> ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
-        throw unsupported("Actors");
-    }
-
-    @Override
-    public PyActorHandle createActor(PyActorClass pyActorClass, Object[] args, ActorCreationOptions options) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public CppActorHandle createActor(CppActorClass cppActorClass, Object[] args, ActorCreationOptions options) {
-        throw new UnsupportedOperationException("Cross-language actors are not supported by Stingray");
-    }
-
-    @Override
-    public <T extends BaseActorHandle> T getActorHandle(ActorId actorId) {
-        throw unsupported("Actor handles");
-    }
-
-    @Override
-    public <T extends BaseActorHandle> Optional<T> getActor(String name, String namespace) {
-        throw unsupported("Named actors");
-    }
-
-    @Override
-    public void killActor(BaseActorHandle actor, boolean noRestart) {
-        throw unsupported("Actors");
-    }
-
-    @Override
-    public PlacementGroup createPlacementGroup(PlacementGroupCreationOptions creationOptions) {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
     public RuntimeContext getRuntimeContext() {
         return new ClientRuntimeContext(jobId, namespace, nodeId);
-    }
-
-    @Override
-    public void exitActor() {
-        throw unsupported("Actors");
-    }
-
-    @Override
-    public Map<String, List<ResourceValue>> getAvailableResourceIds() {
-        throw unsupported("Resource ids");
     }
 
     @Override
@@ -448,57 +379,4 @@ public final class ClientRuntime implements RayRuntime {
         return nodeId;
     }
 
-    @Override
-    public PlacementGroup getPlacementGroup(PlacementGroupId id) {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
-    public PlacementGroup getPlacementGroup(String name, String namespace) {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
-    public List<PlacementGroup> getAllPlacementGroups() {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
-    public void removePlacementGroup(PlacementGroupId id) {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
-    public boolean waitPlacementGroupReady(PlacementGroupId id, int timeoutSeconds) {
-        throw unsupported("Placement groups");
-    }
-
-    @Override
-    public ConcurrencyGroup createConcurrencyGroup(String name, int maxConcurrency, List<RayFunc> funcs) {
-        throw unsupported("Concurrency groups");
-    }
-
-    @Override
-    public List<ConcurrencyGroup> extractConcurrencyGroups(RayFuncR<?> actorConstructorLambda) {
-        throw unsupported("Concurrency groups");
-    }
-
-    @Override
-    public RuntimeEnv createRuntimeEnv() {
-        throw unsupported("Runtime environments");
-    }
-
-    @Override
-    public RuntimeEnv deserializeRuntimeEnv(String serializedRuntimeEnv) {
-        throw unsupported("Runtime environments");
-    }
-
-    @Override
-    public ParallelActorContext getParallelActorContext() {
-        throw unsupported("Parallel actors");
-    }
-
-    private static UnsupportedOperationException unsupported(String what) {
-        return new UnsupportedOperationException(what + " are not supported in Ray Client mode (ray://) by Stingray yet");
-    }
 }
