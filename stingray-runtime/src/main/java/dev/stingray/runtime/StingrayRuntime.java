@@ -11,38 +11,17 @@ import dev.stingray.runtime.cluster.LocalCluster;
 import dev.stingray.runtime.config.RayConfig;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import dev.stingray.runtime.task.FunctionDescriptors;
-import io.ray.api.ActorHandle;
-import io.ray.api.BaseActorHandle;
-import io.ray.api.CppActorHandle;
 import io.ray.api.ObjectRef;
-import io.ray.api.PyActorHandle;
 import io.ray.api.WaitResult;
-import io.ray.api.concurrencygroup.ConcurrencyGroup;
-import io.ray.api.function.CppActorClass;
-import io.ray.api.function.CppActorMethod;
-import io.ray.api.function.CppFunction;
-import io.ray.api.function.PyActorClass;
-import io.ray.api.function.PyActorMethod;
-import io.ray.api.function.PyFunction;
 import io.ray.api.function.RayFunc;
-import io.ray.api.function.RayFuncR;
-import io.ray.api.id.ActorId;
-import io.ray.api.id.PlacementGroupId;
 import io.ray.api.id.UniqueId;
-import io.ray.api.options.ActorCreationOptions;
 import io.ray.api.options.CallOptions;
-import io.ray.api.options.PlacementGroupCreationOptions;
-import io.ray.api.parallelactor.ParallelActorContext;
-import io.ray.api.placementgroup.PlacementGroup;
 import io.ray.api.runtime.RayRuntime;
-import io.ray.api.runtimecontext.ResourceValue;
 import io.ray.api.runtimecontext.RuntimeContext;
-import io.ray.api.runtimeenv.RuntimeEnv;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
