@@ -5,25 +5,34 @@ import dev.stingray.common.discovery.ServiceNames;
 /**
  * The daemons {@code stingray start} launches: jar name, Ray process name (log and pid file names),
  * the port file holding its HTTP (actuator) port, and the stop bucket ({@code stingray stop} stops
- * raylets first, then everything else, then the GCS, as {@code ray stop} does).
+ * raylets first, then everything else, then the GCS, as {@code ray stop} does), and its maximum heap.
+ * The Ray Client server gets a larger heap: it assembles each client object (up to the client's
+ * largest put or get) in memory while relaying it in chunks.
  */
 public enum DaemonKind {
-    GCS_SERVER("gcs-service.jar", ServiceNames.GCS_SERVER, "gcs_server_http_port", 2),
-    RAYLET("raylet-service.jar", ServiceNames.RAYLET, "raylet_http_port", 0),
-    DASHBOARD_AGENT("dashboard-agent.jar", ServiceNames.DASHBOARD_AGENT, "dashboard_agent_listen_port", 1),
-    LOG_MONITOR("log-monitor.jar", ServiceNames.LOG_MONITOR, "log_monitor_http_port", 1),
-    RAY_CLIENT_SERVER("client-proxy-service.jar", ServiceNames.RAY_CLIENT_SERVER, "ray_client_server_http_port", 1);
+    GCS_SERVER("gcs-service.jar", ServiceNames.GCS_SERVER, "gcs_server_http_port", 2, "256m"),
+    RAYLET("raylet-service.jar", ServiceNames.RAYLET, "raylet_http_port", 0, "256m"),
+    DASHBOARD_AGENT("dashboard-agent.jar", ServiceNames.DASHBOARD_AGENT, "dashboard_agent_listen_port", 1, "256m"),
+    LOG_MONITOR("log-monitor.jar", ServiceNames.LOG_MONITOR, "log_monitor_http_port", 1, "256m"),
+    RAY_CLIENT_SERVER("client-proxy-service.jar", ServiceNames.RAY_CLIENT_SERVER, "ray_client_server_http_port", 1, "1g");
 
     private final String jar;
     private final String processName;
     private final String httpPortFile;
     private final int stopBucket;
+    private final String maxHeap;
 
-    DaemonKind(String jar, String processName, String httpPortFile, int stopBucket) {
+    DaemonKind(String jar, String processName, String httpPortFile, int stopBucket, String maxHeap) {
         this.jar = jar;
         this.processName = processName;
         this.httpPortFile = httpPortFile;
         this.stopBucket = stopBucket;
+        this.maxHeap = maxHeap;
+    }
+
+    /** The {@code -Xmx} value the daemon starts with ({@code STINGRAY_DAEMON_JVM_OPTS} can override it). */
+    public String maxHeap() {
+        return maxHeap;
     }
 
     public String jar() {

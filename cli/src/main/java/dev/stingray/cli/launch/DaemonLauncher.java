@@ -25,9 +25,9 @@ import java.util.Optional;
  */
 public final class DaemonLauncher {
 
-    /** Flags for every daemon JVM; {@code STINGRAY_DAEMON_JVM_OPTS} adds more. */
+    /** Flags for every daemon JVM, after its {@code -Xmx}; {@code STINGRAY_DAEMON_JVM_OPTS} adds more. */
     static final List<String> LEAN_FLAGS = List.of(
-            "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
+            "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
 
     private final Path libDir;
     private final SessionDir session;
@@ -67,6 +67,7 @@ public final class DaemonLauncher {
             command.add("/usr/bin/setsid");
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + kind.maxHeap());
         command.addAll(LEAN_FLAGS);
         // The extracted layout with its class-data-sharing archive starts about twice as fast (DESIGN.md §8).
         String module = kind.jar().replace(".jar", "");
