@@ -133,6 +133,7 @@ final class ClientDataPath {
     }
 
     void get(GetRequest request, StreamObserver<GetResponse> observer) {
+        ChunkSender sender = new ChunkSender(observer);
         ClientSession session;
         java.util.concurrent.CompletableFuture<List<RayObject>> objects;
         try {
@@ -147,56 +148,73 @@ final class ClientDataPath {
             return;
         }
         ClientSession.within(objects, request.getTimeoutMs()).whenComplete((values, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                GetResponse.Builder reply = GetResponse.newBuilder().setValid(false);
-                if (cause instanceof TimeoutException) {
-                    reply.setTimedOut(true).setError("not ready within " + request.getTimeoutMs() + " ms");
-                } else {
-                    reply.setError(cause.toString());
-                }
-                send(observer, List.of(reply.build()));
-                return;
+            try {
+                sender.send(failure != null ? List.of(failedGet(request, failure)) : chunked(values));
+            } catch (RuntimeException e) {
+                sender.send(List.of(GetResponse.newBuilder().setValid(false).setError("Cannot send the objects: " + e).build()));
             }
-            ByteString data = serializeSharingData(values);
-            int total = Math.max(1, (data.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
-            List<GetResponse> chunks = new ArrayList<>(total);
-            for (int i = 0; i < total; i++) {
-                chunks.add(GetResponse.newBuilder().setValid(true).setChunkId(i).setTotalChunks(total).setTotalSize(data.size())
-                        .setData(data.substring(i * CHUNK_BYTES, Math.min(data.size(), (i + 1) * CHUNK_BYTES))).build());
-            }
-            send(observer, chunks);
         });
     }
 
-    /**
-     * Sends the chunks as the transport accepts them (gRPC flow control), so a large object is not
-     * buffered a second time in the channel.
-     */
-    private static void send(StreamObserver<GetResponse> observer, List<GetResponse> responses) {
-        ServerCallStreamObserver<GetResponse> server = (ServerCallStreamObserver<GetResponse>) observer;
-        java.util.Iterator<GetResponse> next = responses.iterator();
-        Runnable drain = new Runnable() {
-            private boolean done;
+    private static GetResponse failedGet(GetRequest request, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        GetResponse.Builder reply = GetResponse.newBuilder().setValid(false);
+        if (cause instanceof TimeoutException) {
+            return reply.setTimedOut(true).setError("not ready within " + request.getTimeoutMs() + " ms").build();
+        }
+        return reply.setError(cause.toString()).build();
+    }
 
-            @Override
-            public synchronized void run() {
-                try {
-                    while (!done && !server.isCancelled() && server.isReady() && next.hasNext()) {
-                        server.onNext(next.next());
-                    }
-                    if (!done && !next.hasNext() && !server.isCancelled()) {
-                        done = true;
-                        server.onCompleted();
-                    }
-                } catch (RuntimeException e) {
-                    done = true;
-                    log.debug("Could not answer a get: {}", e.toString());
-                }
+    /** The values as one ClientObjects message in {@link #CHUNK_BYTES} chunks. */
+    private static List<GetResponse> chunked(List<RayObject> values) {
+        ByteString data = serializeSharingData(values);
+        int total = Math.max(1, (data.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        List<GetResponse> chunks = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            chunks.add(GetResponse.newBuilder().setValid(true).setChunkId(i).setTotalChunks(total).setTotalSize(data.size())
+                    .setData(data.substring(i * CHUNK_BYTES, Math.min(data.size(), (i + 1) * CHUNK_BYTES))).build());
+        }
+        return chunks;
+    }
+
+    /**
+     * Sends a get's chunks as the transport accepts them (gRPC flow control), so a large object is not
+     * buffered a second time in the channel. Created when the call starts: gRPC accepts an on-ready
+     * handler only then, while the chunks may come much later (a get waiting for a task).
+     */
+    private static final class ChunkSender implements Runnable {
+        private final ServerCallStreamObserver<GetResponse> server;
+        private java.util.Iterator<GetResponse> next;
+        private boolean done;
+
+        ChunkSender(StreamObserver<GetResponse> observer) {
+            this.server = (ServerCallStreamObserver<GetResponse>) observer;
+            server.setOnReadyHandler(this);
+        }
+
+        synchronized void send(List<GetResponse> responses) {
+            next = responses.iterator();
+            run();
+        }
+
+        @Override
+        public synchronized void run() {
+            if (next == null) {
+                return;
             }
-        };
-        server.setOnReadyHandler(drain);
-        drain.run();
+            try {
+                while (!done && !server.isCancelled() && server.isReady() && next.hasNext()) {
+                    server.onNext(next.next());
+                }
+                if (!done && !next.hasNext() && !server.isCancelled()) {
+                    done = true;
+                    server.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                done = true;
+                log.debug("Could not answer a get: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -297,7 +315,7 @@ final class ClientDataPath {
 
     void release(ReleaseRequest request, StreamObserver<ReleaseResponse> observer) {
         GrpcReplies.reply(observer, () -> ReleaseResponse.newBuilder()
-                .setReleased(sessions.require(clientId()).release(request.getIdsList())).build());
+                .setReleased(sessions.require(clientId()).release(request.getIdsList(), request.getFree())).build());
     }
 
     StreamObserver<HeartbeatRequest> heartbeat(StreamObserver<HeartbeatResponse> observer) {

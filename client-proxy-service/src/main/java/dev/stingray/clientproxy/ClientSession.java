@@ -73,12 +73,13 @@ final class ClientSession {
         return refs.size();
     }
 
-    /** Stores a client's serialized value in the driver; the driver owns it. */
+    /**
+     * Stores a client's serialized value in the driver, which owns it: inline, or in this node's object
+     * store when large.
+     */
     ObjectRefImpl<?> put(RayObject value) {
-        ByteString id = CoreWorker.randomId(28);
-        worker().store().put(id, value);
-        ObjectRefImpl<?> ref = new ObjectRefImpl<>(id, worker().address());
-        refs.put(id, ref);
+        ObjectRefImpl<?> ref = detached(() -> worker().putSerialized(value));
+        refs.put(ref.id(), ref);
         return ref;
     }
 
@@ -89,7 +90,8 @@ final class ClientSession {
     CompletableFuture<List<RayObject>> get(List<ByteString> ids) {
         List<CompletableFuture<RayObject>> futures = new ArrayList<>(ids.size());
         for (ByteString id : ids) {
-            futures.add(worker().locate(ref(id)));
+            ObjectRefImpl<?> ref = ref(id);
+            futures.add(detached(() -> worker().locateWithData(ref)));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RayObject> objects = futures.stream().map(CompletableFuture::join).toList();
@@ -111,7 +113,7 @@ final class ClientSession {
             waitList.add(ref);
         }
         int timeout = timeoutMs < 0 || timeoutMs > Integer.MAX_VALUE ? -1 : (int) timeoutMs;
-        List<List<ObjectRef<Object>>> result = worker().waitFor(waitList, numReturns, timeout);
+        List<List<ObjectRef<Object>>> result = detached(() -> worker().waitFor(waitList, numReturns, timeout));
         return result.stream().map(refList -> refList.stream().map(r -> ((ObjectRefImpl<?>) r).id()).toList()).toList();
     }
 
@@ -128,7 +130,7 @@ final class ClientSession {
                 throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
             }
         }
-        ObjectRefImpl<?> ref = worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, true);
+        ObjectRefImpl<?> ref = detached(() -> worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, true));
         refs.put(ref.id(), ref);
         return ref;
     }
@@ -143,8 +145,12 @@ final class ClientSession {
         return new SerializedValue(value);
     }
 
-    /** Releases ids the session holds; objects the driver owns are freed. Returns how many were held. */
-    int release(List<ByteString> ids) {
+    /**
+     * Drops the session's hold on ids (the client holds no ref of them any more); the driver then frees
+     * those no one else references. With {@code free}, frees them in the cluster as Ray.free does.
+     * Returns how many were held.
+     */
+    int release(List<ByteString> ids, boolean free) {
         List<ObjectRef<?>> released = new ArrayList<>();
         for (ByteString id : ids) {
             ObjectRefImpl<?> ref = refs.remove(id);
@@ -152,7 +158,13 @@ final class ClientSession {
                 released.add(ref);
             }
         }
-        worker().free(released);
+        if (free) {
+            detached(() -> {
+                worker().free(released);
+                return null;
+            });
+        }
+        released.forEach(ref -> ((ObjectRefImpl<?>) ref).dispose());
         return released.size();
     }
 
@@ -172,10 +184,26 @@ final class ClientSession {
     /** Ends the session: drops every object, closes the driver and marks the job finished. */
     void close() {
         refs.clear();
+        detached(() -> {
+            try {
+                worker().close();
+            } finally {
+                DriverCoreWorker.markJobFinished(gcs, worker().jobId());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Runs a driver operation outside the client's gRPC call context: the calls it starts (lease
+     * requests, fetches, frees) must outlive the client's call, which cancels its context when it ends.
+     */
+    static <T> T detached(java.util.function.Supplier<T> operation) {
+        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
         try {
-            worker().close();
+            return operation.get();
         } finally {
-            DriverCoreWorker.markJobFinished(gcs, worker().jobId());
+            io.grpc.Context.ROOT.detach(previous);
         }
     }
 

@@ -63,6 +63,9 @@ class ClientSessionIT {
     static final ByteString RAW = ByteString.copyFromUtf8("RAW");
 
     static {
+        // No raylet runs here: keep client objects in the session driver's memory (the node store path is
+        // covered end to end by RayClientModeE2ETest).
+        System.setProperty("ray.max-direct-call-object-size", Long.toString(64L * 1024 * 1024));
         GCS.addNode(GcsNodeInfo.newBuilder().setNodeId(NodeId.random().bytes()).setNodeManagerAddress("127.0.0.1")
                 .setNodeManagerPort(40000).setIsHeadNode(true).setState(GcsNodeInfo.GcsNodeState.ALIVE).build());
     }

@@ -55,6 +55,16 @@ public final class NodeManagerGrpcService extends NodeManagerServiceGrpc.NodeMan
         });
     }
 
+    /** A leased worker's task waits for objects (its CPUs go back to the node) or continues (it takes them back). */
+    @Override
+    public void notifyWorkerBlocked(dev.stingray.proto.NotifyWorkerBlockedRequest request,
+            StreamObserver<dev.stingray.proto.NotifyWorkerBlockedReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            leases.handleWorkerBlocked(request.getWorkerId(), request.getBlocked());
+            return dev.stingray.proto.NotifyWorkerBlockedReply.getDefaultInstance();
+        });
+    }
+
     /** A worker JVM this raylet started announces its core worker port. */
     @Override
     public void registerWorker(RegisterWorkerRequest request, StreamObserver<RegisterWorkerReply> observer) {

@@ -16,6 +16,7 @@ import dev.stingray.runtime.object.MemoryStore;
 import dev.stingray.runtime.object.ObjectStoreClient;
 import dev.stingray.proto.ObjectLocation;
 import dev.stingray.runtime.object.ObjectRefImpl;
+import dev.stingray.runtime.object.ReferenceCounter;
 import dev.stingray.runtime.rpc.Channels;
 import dev.stingray.runtime.rpc.CoreWorkerGrpcService;
 import dev.stingray.runtime.serialization.ObjectSerializer;
@@ -55,12 +56,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code GetObject} in place of the bytes. A reader on the object's node maps it from shared memory; a
  * reader elsewhere has its own raylet pull it (5 MiB chunks) first.
  *
- * <p>Reference counting is not implemented; what frees store copies is explicit: {@code Ray.free} frees
- * the object's primary copy (and the raylet forwards the free to the nodes that pulled a copy), and
- * {@link #close()} (driver shutdown = job end) frees every object this worker owns in any node's store.
- * Not counted: dropped ObjectRefs (objects live until freed or job end), large task arguments put on the
- * caller's behalf (freed at job end), objects owned by a process that dies without closing (they stay in
- * the store — spillable, so they cost disk rather than memory — until the raylet stops).
+ * <p>Freeing: when the last {@link ObjectRefImpl} of an object in this process is garbage collected
+ * ({@link ReferenceCounter}), the object is dropped here, and an owner also frees it in the node's
+ * store. Refs passed as task arguments (and large arguments put on the caller's behalf) are held until
+ * the task finishes. Objects whose refs were serialized into other values (escaped) live until
+ * {@code Ray.free} (which frees the primary copy; the raylet forwards the free to nodes that pulled a
+ * copy) or until {@link #close()} (driver shutdown = job end) frees every object this worker owns in
+ * any node's store. Objects owned by a process that dies without closing stay in the store (spillable,
+ * so they cost disk rather than memory) until the raylet stops.
  *
  * <p>Threading: gRPC callbacks and fetches on the {@code core-worker} pool; tasks on one task thread.
  */
@@ -90,6 +93,11 @@ public final class CoreWorker implements AutoCloseable {
     private final ObjectStoreClient plasma;
     /** Objects this worker owns that live in a node's object store, freed there with Ray.free or at shutdown. */
     private final Map<ByteString, ObjectLocation> ownedInStore = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Address localRaylet;
+    private final boolean executesTasks;
+    /** The refs each submitted task takes as arguments, held until the task finishes. */
+    private final Map<ByteString, List<ObjectRefImpl<?>>> argsOfPendingTasks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Runnable stopCounting;
 
     public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, List<String> codeSearchPath,
             boolean executesTasks, Runnable onExit) {
@@ -98,6 +106,8 @@ public final class CoreWorker implements AutoCloseable {
         this.workerId = workerId;
         this.ip = ip;
         this.codeSearchPath = List.copyOf(codeSearchPath);
+        this.localRaylet = localRaylet;
+        this.executesTasks = executesTasks;
         this.plasma = new ObjectStoreClient(channels, localRaylet.getIpAddress() + ":" + localRaylet.getPort(), nodeId);
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : CoreWorker.class.getClassLoader();
@@ -141,14 +151,48 @@ public final class CoreWorker implements AutoCloseable {
                 returns.stream().filter(r -> r.getValue().hasLocation())
                         .forEach(r -> ownedInStore.put(r.getObjectId(), r.getValue().getLocation()));
                 returns.forEach(r -> store.put(r.getObjectId(), r.getValue()));
+                finished(spec);
             }
 
             @Override
             public void onWorkerFailure(TaskSpec spec, String message) {
                 RayObject error = serializer.serializeError(new RayWorkerException(message));
                 spec.getReturnIdsList().forEach(id -> store.put(id, error));
+                finished(spec);
             }
         });
+        this.stopCounting = ReferenceCounter.onUnreferenced((id, escaped) -> {
+            if (escaped) {
+                return;
+            }
+            try {
+                pool.execute(() -> unreferenced(id));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed: everything it held is gone already.
+            }
+        });
+    }
+
+    /** A task ended: its arguments are released, and returns no one refers to any more are dropped. */
+    private void finished(TaskSpec spec) {
+        argsOfPendingTasks.remove(spec.getTaskId());
+        for (ByteString id : spec.getReturnIdsList()) {
+            if (!ReferenceCounter.isReferenced(id)) {
+                unreferenced(id);
+            }
+        }
+    }
+
+    /** No ref of the object is alive in this process: drop it here, and free it in the store if owned. */
+    private void unreferenced(ByteString id) {
+        if (!store.knows(id) || ReferenceCounter.isReferenced(id)) {
+            return;
+        }
+        store.free(id);
+        ObjectLocation location = ownedInStore.remove(id);
+        if (location != null) {
+            plasma.free(location.getRayletAddress(), List.of(id));
+        }
     }
 
     public static ByteString randomId(int size) {
@@ -180,6 +224,17 @@ public final class CoreWorker implements AutoCloseable {
     // ------------------------------------------------------------------ objects
 
     public <T> ObjectRefImpl<T> put(Object value) {
+        ByteString id = randomId(ID_SIZE);
+        store.put(id, storeIfLarge(id, value, address));
+        return new ObjectRefImpl<>(id, address);
+    }
+
+    /**
+     * Puts a value serialized elsewhere (a Ray Client's put), owned by this worker: kept inline, or in
+     * this node's object store above {@code max_direct_call_object_size}, like any other put.
+     */
+    public <T> ObjectRefImpl<T> putSerialized(RayObject value) {
+        value.getNestedRefsList().forEach(r -> ReferenceCounter.markEscaped(r.getObjectId()));
         ByteString id = randomId(ID_SIZE);
         store.put(id, storeIfLarge(id, value, address));
         return new ObjectRefImpl<>(id, address);
@@ -254,9 +309,9 @@ public final class CoreWorker implements AutoCloseable {
     /** The value of a ref; a negative timeout waits without limit. Task errors are rethrown. */
     public Object getValue(ObjectRefImpl<?> ref, long timeoutMs) {
         RayObject object;
+        CompletableFuture<RayObject> future = locate(ref);
         try {
-            CompletableFuture<RayObject> future = locate(ref);
-            object = timeoutMs < 0 ? future.get() : future.get(timeoutMs, TimeUnit.MILLISECONDS);
+            object = future.isDone() ? future.get() : whileBlocked(() -> timeoutMs < 0 ? future.get() : future.get(timeoutMs, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             throw new RayTimeoutException("Get timed out: " + ref + " was not ready within " + timeoutMs + " ms");
         } catch (InterruptedException e) {
@@ -276,6 +331,23 @@ public final class CoreWorker implements AutoCloseable {
     }
 
     public List<Object> getValues(List<? extends ObjectRef<?>> refs, long timeoutMs) {
+        List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
+        if (!futures.stream().allMatch(CompletableFuture::isDone)) {
+            try {
+                // One blocked period for the whole list; the values are read below.
+                whileBlocked(() -> {
+                    CompletableFuture<?> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+                    return timeoutMs < 0 ? all.get() : all.get(timeoutMs, TimeUnit.MILLISECONDS);
+                });
+            } catch (TimeoutException e) {
+                throw new RayTimeoutException("Get timed out: " + refs.size() + " objects were not all ready within " + timeoutMs + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RayException("Interrupted while getting " + refs.size() + " objects");
+            } catch (ExecutionException e) {
+                // Reported by getValue below, for the ref it belongs to.
+            }
+        }
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
         List<Object> values = new ArrayList<>(refs.size());
         for (ObjectRef<?> ref : refs) {
@@ -298,6 +370,14 @@ public final class CoreWorker implements AutoCloseable {
         return entry;
     }
 
+    /**
+     * Like {@link #locate}, with a value kept in an object store read into the returned object (off the
+     * caller's thread): for the Ray Client server, whose clients have no object store.
+     */
+    public CompletableFuture<RayObject> locateWithData(ObjectRefImpl<?> ref) {
+        return locate(ref).thenApplyAsync(object -> materialize(ref.id(), object), pool);
+    }
+
     private void fetchFromOwner(ObjectRefImpl<?> ref, CompletableFuture<RayObject> entry) {
         var stub = CoreWorkerServiceGrpc.newBlockingStub(channels.to(ref.owner()));
         while (!entry.isDone()) {
@@ -318,12 +398,57 @@ public final class CoreWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits as {@code waiting} does; on a worker, its lease's CPUs are lent back to the node meanwhile
+     * (Ray: {@code NotifyDirectCallTaskBlocked}), so the tasks a task waits for can run even when it holds
+     * the node's last CPU.
+     */
+    private <T> T whileBlocked(Waiting<T> waiting) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!executesTasks) {
+            return waiting.get();
+        }
+        notifyBlocked(true);
+        try {
+            return waiting.get();
+        } finally {
+            notifyBlocked(false);
+        }
+    }
+
+    private void notifyBlocked(boolean blocked) {
+        try {
+            dev.stingray.proto.NodeManagerServiceGrpc.newBlockingStub(channels.to(localRaylet)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .notifyWorkerBlocked(dev.stingray.proto.NotifyWorkerBlockedRequest.newBuilder().setWorkerId(workerId).setBlocked(blocked).build());
+        } catch (RuntimeException e) {
+            // The wait goes on either way; only the node's CPU accounting is off until the lease ends.
+            System.err.println("Could not tell the raylet this worker is " + (blocked ? "blocked" : "unblocked") + ": " + e.getMessage());
+        }
+    }
+
+    /** A blocking wait for object futures. */
+    @FunctionalInterface
+    private interface Waiting<T> {
+        T get() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
     /** Ray.wait: the first {@code numReturns} ready refs in input order, within the timeout. */
     public <T> List<List<ObjectRef<T>>> waitFor(List<ObjectRef<T>> refs, int numReturns, int timeoutMs) {
         if (numReturns < 0 || numReturns > refs.size()) {
             throw new IllegalArgumentException("numReturns must be between 0 and the number of refs (" + refs.size() + "), got " + numReturns);
         }
         List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
+        if (futures.stream().filter(CompletableFuture::isDone).count() < numReturns) {
+            try {
+                return whileBlocked(() -> awaitReady(refs, futures, numReturns, timeoutMs));
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Unexpected failure of Ray.wait", e);
+            }
+        }
+        return awaitReady(refs, futures, numReturns, timeoutMs);
+    }
+
+    private <T> List<List<ObjectRef<T>>> awaitReady(List<ObjectRef<T>> refs, List<CompletableFuture<RayObject>> futures, int numReturns,
+            int timeoutMs) {
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
         // Every arrival signals the store; re-count then. No per-call callbacks pile up on shared futures.
         while (futures.stream().filter(CompletableFuture::isDone).count() < numReturns) {
@@ -364,6 +489,7 @@ public final class CoreWorker implements AutoCloseable {
                 byRaylet.computeIfAbsent(location.getRayletAddress(), k -> new ArrayList<>()).add(id);
             }
             store.free(id);
+            ReferenceCounter.forget(id);
         }
         byRaylet.forEach(plasma::free);
     }
@@ -394,10 +520,13 @@ public final class CoreWorker implements AutoCloseable {
                 .setCallerAddress(address)
                 .addReturnIds(returnId)
                 .addAllCodeSearchPath(codeSearchPath);
+        List<ObjectRefImpl<?>> argRefs = new ArrayList<>();
         for (Object arg : args) {
             if (arg instanceof ObjectRefImpl<?> ref) {
                 spec.addArgs(TaskArg.newBuilder().setObjectRef(ref.toReference()));
+                argRefs.add(ref);
             } else if (arg instanceof dev.stingray.runtime.object.SerializedValue serialized) {
+                serialized.value().getNestedRefsList().forEach(r -> ReferenceCounter.markEscaped(r.getObjectId()));
                 spec.addArgs(TaskArg.newBuilder().setValue(serialized.value()));
             } else {
                 RayObject value = serializer.serialize(arg);
@@ -405,7 +534,9 @@ public final class CoreWorker implements AutoCloseable {
                     // Ray: large arguments are put into the object store and passed by reference.
                     ByteString argId = randomId(ID_SIZE);
                     store.put(argId, storeIfLarge(argId, value, address));
-                    spec.addArgs(TaskArg.newBuilder().setObjectRef(new ObjectRefImpl<>(argId, address).toReference()));
+                    ObjectRefImpl<?> argRef = new ObjectRefImpl<>(argId, address);
+                    spec.addArgs(TaskArg.newBuilder().setObjectRef(argRef.toReference()));
+                    argRefs.add(argRef);
                 } else {
                     spec.addArgs(TaskArg.newBuilder().setValue(value));
                 }
@@ -413,12 +544,17 @@ public final class CoreWorker implements AutoCloseable {
         }
         store.entry(returnId);
         taskCounter.incrementAndGet();
+        ObjectRefImpl<T> returned = new ObjectRefImpl<>(returnId, address);
+        if (!argRefs.isEmpty()) {
+            argsOfPendingTasks.put(taskId, argRefs);
+        }
         submitter.submit(spec.build());
-        return new ObjectRefImpl<>(returnId, address);
+        return returned;
     }
 
     @Override
     public void close() {
+        stopCounting.run();
         submitter.returnAllLeases();
         freeOwnedInStores();
         server.shutdownNow();

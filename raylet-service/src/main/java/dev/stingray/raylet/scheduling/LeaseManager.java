@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * one that does not fit now is spilled back to another node that has the resources available (spread
  * once busy), else queued here if this node could ever run it; one no node can run waits with a
  * warning, like Ray's infeasible tasks, until a node that can joins. {@code grant_or_reject} forbids
- * spillback.
+ * spillback. A leased worker blocked in {@code Ray.get} lends its CPUs back to the node until it continues.
  *
  * <p>Thread-safe: guarded by this object's monitor; replies are sent outside it.
  */
@@ -42,6 +42,8 @@ public final class LeaseManager {
     private final ClusterResourceView cluster;
     private final Deque<Pending> queue = new ArrayDeque<>();
     private final Map<ByteString, Map<String, Double>> leases = new HashMap<>();
+    /** Leases whose worker is blocked in Ray.get: their CPUs are counted as available meanwhile. */
+    private final java.util.Set<ByteString> blocked = new java.util.HashSet<>();
 
     public LeaseManager(ByteString nodeId, LocalResources resources, WorkerPool pool, ClusterResourceView cluster) {
         this.nodeId = nodeId;
@@ -106,23 +108,21 @@ public final class LeaseManager {
 
     /** @return false when no worker can be started right now (the request stays queued) */
     private boolean grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
-        Map<String, Double> available = new HashMap<>(resources.available());
-        demand.forEach((k, v) -> available.merge(k, -v, Double::sum));
-        resources.setAvailable(available);
+        Map<String, Double> taken = new HashMap<>();
+        demand.forEach((k, v) -> taken.put(k, -v));
+        addAvailable(taken);
         TaskSpec spec = p.request().getLeaseSpec();
         WorkerProcess worker = pool.popIdle(spec.getJobId()).orElse(null);
         if (worker == null && !pool.canStartWorker()) {
             // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
-            demand.forEach((k, v) -> available.merge(k, v, Double::sum));
-            resources.setAvailable(available);
+            addAvailable(demand);
             return false;
         }
         if (worker == null) {
             try {
                 worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), pool.jvmOptionsOf(spec.getJobId()));
             } catch (RuntimeException e) {
-                demand.forEach((k, v) -> available.merge(k, v, Double::sum));
-                resources.setAvailable(available);
+                addAvailable(demand);
                 replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
                 return true;
             }
@@ -146,6 +146,31 @@ public final class LeaseManager {
         release(leaseId, disconnect);
     }
 
+    /**
+     * Ray's {@code NotifyDirectCallTaskBlocked/Unblocked}: a blocked worker's CPUs become available (and
+     * queued requests are retried); an unblocked one takes them back even if that oversubscribes the node.
+     * Unknown leases and repeated notifications change nothing.
+     */
+    public void handleWorkerBlocked(ByteString leaseId, boolean isBlocked) {
+        synchronized (this) {
+            Map<String, Double> held = leases.get(leaseId);
+            double cpus = held == null ? 0 : held.getOrDefault("CPU", 0.0);
+            if (cpus == 0 || !(isBlocked ? blocked.add(leaseId) : blocked.remove(leaseId))) {
+                return;
+            }
+            addAvailable(Map.of("CPU", isBlocked ? cpus : -cpus));
+        }
+        if (isBlocked) {
+            dispatch();
+        }
+    }
+
+    private void addAvailable(Map<String, Double> amounts) {
+        Map<String, Double> available = new HashMap<>(resources.available());
+        amounts.forEach((k, v) -> available.merge(k, v, Double::sum));
+        resources.setAvailable(available);
+    }
+
     /** A worker process died: its lease ends. */
     public void onWorkerDeath(WorkerProcess worker) {
         release(worker.workerId(), true);
@@ -155,9 +180,12 @@ public final class LeaseManager {
         synchronized (this) {
             Map<String, Double> held = leases.remove(leaseId);
             if (held != null) {
-                Map<String, Double> available = new HashMap<>(resources.available());
-                held.forEach((k, v) -> available.merge(k, v, Double::sum));
-                resources.setAvailable(available);
+                Map<String, Double> returned = new HashMap<>(held);
+                if (blocked.remove(leaseId)) {
+                    // Its CPUs were already lent back while it was blocked.
+                    returned.remove("CPU");
+                }
+                addAvailable(returned);
             }
         }
         pool.release(leaseId, disconnect);
@@ -170,7 +198,9 @@ public final class LeaseManager {
         synchronized (this) {
             for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
-                if (decide(p, replies, false)) {
+                if (p.observer() instanceof io.grpc.stub.ServerCallStreamObserver<?> call && call.isCancelled()) {
+                    it.remove();
+                } else if (decide(p, replies, false)) {
                     it.remove();
                 }
             }
@@ -178,12 +208,25 @@ public final class LeaseManager {
         replies.forEach(Runnable::run);
     }
 
-    private static void reply(Pending p, RequestWorkerLeaseReply reply) {
+    /**
+     * Answers a request. A granted lease whose requester has gone (its call was cancelled) is released at
+     * once, or its resources would stay taken by a lease no one holds.
+     */
+    private void reply(Pending p, RequestWorkerLeaseReply reply) {
+        boolean delivered;
         try {
-            p.observer().onNext(reply);
-            p.observer().onCompleted();
+            delivered = !(p.observer() instanceof io.grpc.stub.ServerCallStreamObserver<?> call && call.isCancelled());
+            if (delivered) {
+                p.observer().onNext(reply);
+                p.observer().onCompleted();
+            }
         } catch (RuntimeException e) {
-            // The requester went away (cancelled); nothing to do.
+            delivered = false;
+        }
+        if (!delivered && !reply.getLeaseId().isEmpty()) {
+            log.info("The requester of lease {} went away before the grant reached it; releasing the lease", 
+                    java.util.HexFormat.of().formatHex(reply.getLeaseId().toByteArray()));
+            release(reply.getLeaseId(), false);
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.HexFormat;
  * An {@link ObjectRef} held by a Ray Client (Ray: {@code python/ray/util/client/common.py::ClientObjectRef}):
  * the id of an object of the client's session on the Ray Client server, and the object's owner (the
  * session's driver, or the worker that created a nested ref), so that it serializes exactly like an
- * in-cluster ref when passed inside a task argument. {@link #get()} asks the client server.
+ * in-cluster ref when passed inside a task argument. {@link #get()} asks the client server. Instances are
+ * counted by {@link dev.stingray.runtime.object.ReferenceCounter}: when the client holds none of an id
+ * any more, {@link ClientRuntime} releases it from the session (Ray: {@code ClientObjectRef.__del__}).
  */
 public final class ClientObjectRef<T> implements ObjectRef<T> {
 
@@ -20,6 +22,7 @@ public final class ClientObjectRef<T> implements ObjectRef<T> {
     public ClientObjectRef(ByteString id, Address owner) {
         this.id = id;
         this.owner = owner;
+        dev.stingray.runtime.object.ReferenceCounter.track(this, id);
     }
 
     public ByteString id() {

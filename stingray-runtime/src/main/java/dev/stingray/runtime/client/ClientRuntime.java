@@ -52,9 +52,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The job's code search path ({@code ray.job.code-search-path}, default this JVM's class path) is
  * sent to the server: the task classes must exist at those paths on the cluster's machines.
- * Actors and placement groups are not supported in client mode, as in {@code StingrayRuntime}. Objects
- * stay in the session until {@link #free} or the end of the session (Ray releases them when the
- * client's ref is garbage collected; Stingray does not track that yet).
+ * Actors and placement groups are not supported in client mode, as in {@code StingrayRuntime}. An object
+ * stays in the session until the client's last ref of it is garbage collected (released in batches every
+ * {@link #RELEASE_INTERVAL_MS} ms, as Ray's client releases refs on {@code __del__}), {@link #free}, or
+ * the end of the session.
  *
  * <p>Thread-safe: every call is an independent gRPC call.
  */
@@ -75,6 +76,11 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     private final JobId jobId;
     private final String namespace;
     private final UniqueId nodeId;
+    /** How often ids whose refs were garbage collected are released from the session. */
+    static final long RELEASE_INTERVAL_MS = 100;
+    private final java.util.Queue<ByteString> unreferenced = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Runnable stopCounting;
+    private final java.util.concurrent.ScheduledExecutorService releaser;
 
     private ClientRuntime(ClientConnection connection, InitResponse init) {
         this.connection = connection;
@@ -84,6 +90,32 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
         this.jobId = JobId.fromBytes(init.getJobId().toByteArray());
         this.namespace = init.getNamespace();
         this.nodeId = new UniqueId(init.getNodeId().toByteArray());
+        this.stopCounting = dev.stingray.runtime.object.ReferenceCounter.onUnreferenced((id, escaped) -> unreferenced.add(id));
+        this.releaser = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ray-client-release");
+            t.setDaemon(true);
+            return t;
+        });
+        releaser.scheduleWithFixedDelay(this::releaseUnreferenced, RELEASE_INTERVAL_MS, RELEASE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Tells the session which ids the client holds no ref of any more (the server keeps those that escaped into values). */
+    private void releaseUnreferenced() {
+        ReleaseRequest.Builder request = ReleaseRequest.newBuilder();
+        for (ByteString id = unreferenced.poll(); id != null && request.getIdsCount() < 10_000; id = unreferenced.poll()) {
+            if (dev.stingray.runtime.object.ReferenceCounter.liveRefs(id) == 0) {
+                // Not re-created since (a later get may have returned the same id again).
+                request.addIds(id);
+            }
+        }
+        if (request.getIdsCount() == 0) {
+            return;
+        }
+        try {
+            connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS).releaseObject(request.build());
+        } catch (StatusRuntimeException e) {
+            // The session is gone or unreachable: its objects are released with it.
+        }
     }
 
     /** The client runtime of this process; {@link ClientObjectRef#get()} goes through it. */
@@ -126,6 +158,8 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
 
     @Override
     public void shutdown() {
+        stopCounting.run();
+        releaser.shutdownNow();
         try {
             connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS).terminate(TerminateRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
@@ -247,7 +281,7 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     /** Frees the objects in the cluster and releases them from the session (Ray: {@code ray.internal.free} + release). */
     @Override
     public void free(List<ObjectRef<?>> objectRefs, boolean localOnly) {
-        ReleaseRequest.Builder request = ReleaseRequest.newBuilder();
+        ReleaseRequest.Builder request = ReleaseRequest.newBuilder().setFree(true);
         objectRefs.forEach(r -> request.addIds(idOf(r)));
         try {
             connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS).releaseObject(request.build());

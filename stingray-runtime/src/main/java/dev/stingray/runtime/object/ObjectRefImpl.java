@@ -11,16 +11,27 @@ import java.util.HexFormat;
 /**
  * An {@link ObjectRef}: the object's id and the address of its owner (the worker that created it),
  * so any process holding the ref can fetch the value from the owner (Ray: ownership-based object
- * directory). {@link #get()} goes through the runtime of the current process.
+ * directory). {@link #get()} goes through the runtime of the current process. Every instance is
+ * counted by {@link ReferenceCounter} until it is garbage collected.
  */
 public final class ObjectRefImpl<T> implements ObjectRef<T> {
 
     private final ByteString id;
     private final Address owner;
+    private final java.lang.ref.Cleaner.Cleanable counted;
 
     public ObjectRefImpl(ByteString id, Address owner) {
         this.id = id;
         this.owner = owner;
+        this.counted = ReferenceCounter.track(this, id);
+    }
+
+    /**
+     * Stops counting this instance now instead of when it is garbage collected: for holders that drop a
+     * ref deterministically (a Ray Client session releasing a client's object). Idempotent.
+     */
+    public void dispose() {
+        counted.clean();
     }
 
     public static <T> ObjectRefImpl<T> of(ObjectReference reference) {

@@ -121,6 +121,8 @@ public final class ObjectSerializer {
             output.writeVarInt(owner.length, true);
             output.writeBytes(owner);
             List<ObjectReference> nested = NESTED.get();
+            // Another process may hold it from now on: it is no longer freed when this one drops it.
+            dev.stingray.runtime.object.ReferenceCounter.markEscaped(ref.getObjectId());
             if (nested != null) {
                 nested.add(ref);
             }
