@@ -2,12 +2,8 @@ package dev.stingray.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stingray.common.rpc.GrpcChannels;
 import dev.stingray.e2e.tasks.ObjectTasks;
 import dev.stingray.proto.GetObjectStoreStatsReply;
-import dev.stingray.proto.GetObjectStoreStatsRequest;
-import dev.stingray.proto.ObjectManagerServiceGrpc;
-import io.grpc.ManagedChannel;
 import io.ray.api.ObjectRef;
 import io.ray.api.Ray;
 import java.io.IOException;
@@ -44,20 +40,14 @@ class ObjectStoreE2ETest {
         cli = new StingrayCliDriver(Map.of());
         head = cli.startHead("--num-cpus=1", "--object-store-memory=" + 200 * MB);
         worker = cli.startWorker(StingrayCliDriver.gcsAddress(head), "--num-cpus=1", "--resources={\"worker_only\": 1}");
-        System.setProperty("ray.address", StingrayCliDriver.gcsAddress(head));
-        System.setProperty("ray.job.code-search-path", Path.of("target/test-classes").toAbsolutePath().toString());
-        Ray.init();
+        TestDriver.init(StingrayCliDriver.gcsAddress(head));
     }
 
     @AfterAll
     static void stop() {
         try {
-            if (Ray.isInitialized()) {
-                Ray.shutdown();
-            }
+            TestDriver.shutdown();
         } finally {
-            System.clearProperty("ray.address");
-            System.clearProperty("ray.job.code-search-path");
             cli.close();
         }
     }
@@ -158,12 +148,6 @@ class ObjectStoreE2ETest {
     }
 
     private static GetObjectStoreStatsReply stats(StingrayNode node) {
-        int port = node.port("node_manager_port").orElseThrow();
-        ManagedChannel channel = GrpcChannels.forAddress("127.0.0.1:" + port);
-        try {
-            return ObjectManagerServiceGrpc.newBlockingStub(channel).getObjectStoreStats(GetObjectStoreStatsRequest.getDefaultInstance());
-        } finally {
-            GrpcChannels.close(channel);
-        }
+        return node.objectStoreStats();
     }
 }

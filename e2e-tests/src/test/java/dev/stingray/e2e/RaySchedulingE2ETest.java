@@ -36,20 +36,14 @@ class RaySchedulingE2ETest {
         cli = new StingrayCliDriver(Map.of());
         head = cli.startHead("--num-cpus=1");
         worker = cli.startWorker(StingrayCliDriver.gcsAddress(head), "--num-cpus=1", "--resources={\"worker_only\": 1}");
-        System.setProperty("ray.address", StingrayCliDriver.gcsAddress(head));
-        System.setProperty("ray.job.code-search-path", Path.of("target/test-classes").toAbsolutePath().toString());
-        Ray.init();
+        TestDriver.init(StingrayCliDriver.gcsAddress(head));
     }
 
     @AfterAll
     static void stop() {
         try {
-            if (Ray.isInitialized()) {
-                Ray.shutdown();
-            }
+            TestDriver.shutdown();
         } finally {
-            System.clearProperty("ray.address");
-            System.clearProperty("ray.job.code-search-path");
             cli.close();
         }
     }

@@ -31,6 +31,18 @@ record StingrayNode(Path tempDir, String nodeIdHex) {
         return new SessionDir(sessionDir()).readPort(portName, nodeIdHex);
     }
 
+    /** The raylet's object store statistics (GetObjectStoreStats on its node manager port). */
+    dev.stingray.proto.GetObjectStoreStatsReply objectStoreStats() {
+        int port = port("node_manager_port").orElseThrow();
+        io.grpc.ManagedChannel channel = dev.stingray.common.rpc.GrpcChannels.forAddress("127.0.0.1:" + port);
+        try {
+            return dev.stingray.proto.ObjectManagerServiceGrpc.newBlockingStub(channel)
+                    .getObjectStoreStats(dev.stingray.proto.GetObjectStoreStatsRequest.getDefaultInstance());
+        } finally {
+            dev.stingray.common.rpc.GrpcChannels.close(channel);
+        }
+    }
+
     boolean isRunning(String processName) {
         return ProcessHandle.of(pid(processName)).map(ProcessHandle::isAlive).orElse(false);
     }

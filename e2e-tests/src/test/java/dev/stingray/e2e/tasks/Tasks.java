@@ -48,6 +48,14 @@ public final class Tasks {
         return sum;
     }
 
+    /**
+     * A chain of {@code depth} tasks, each waiting in Ray.get for the next: deeper than the node has CPUs,
+     * it finishes only if waiting tasks lend their CPUs back.
+     */
+    public static int chain(int depth) {
+        return depth == 0 ? 0 : 1 + Ray.task(Tasks::chain, depth - 1).remote().get();
+    }
+
     public static int fail(String message) {
         throw new IllegalStateException(message);
     }
