@@ -1,5 +1,7 @@
 package dev.stingray.cli.command;
 
+import dev.stingray.common.discovery.ServiceNames;
+import dev.stingray.common.discovery.ServiceRegistry;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.runtime.benchmark.BenchmarkTasks;
 import io.ray.api.ObjectRef;
@@ -52,14 +54,18 @@ import tools.jackson.databind.json.JsonMapper;
  *     10000 tasks. Stingray has no actors yet, so here 4 threads of this one driver each submit a batch
  *     of 1000 tasks and get it; tasks per second. The threads share the driver's core worker (one task
  *     submitter, one lease pool), so this measures one multithreaded client, not four clients.</li>
+ * <li>{@code client__get_calls}, {@code client__put_calls}, {@code client__tasks_and_get_batch}: Ray's
+ *     {@code ray_client_microbenchmark.py}, run after the driver metrics by a second runtime in Ray Client
+ *     mode ({@code ray://}) against the cluster's Ray Client server ({@code --ray-client-address}, else the
+ *     one registered in the GCS): {@code Ray.get} of a small object, {@code Ray.put(0)}, and batches of
+ *     1000 tiny tasks submitted and got (batches per second, as Ray reports it).</li>
  * <li>{@code gcs_kv_put_calls}, {@code gcs_kv_get_calls}: Stingray's own: internal-KV put/get
  *     through the GCS with one client (no driver needed).</li>
  * </ul>
  * The tiny task is {@link BenchmarkTasks#smallValue()} (Ray: {@code small_value}); it lives in the runtime,
- * which every worker JVM has on its class path, so the job ships no code. Ray Client ({@code client__*})
- * metrics need client mode, Ray's actor and placement-group metrics need actors: they are reported as
- * skipped. Stingray has no distributed reference counting yet (a dropped ObjectRef does not free its
- * object), so the benchmark frees its objects explicitly with {@code Ray.internal().free}.
+ * which every worker JVM has on its class path, so the job ships no code. Ray's actor and placement-group
+ * metrics need actors: they are reported as skipped. The benchmark frees its objects in batches with
+ * {@code Ray.internal().free} instead of waiting for the garbage collector to drop its refs.
  */
 @Command(name = "microbenchmark", description = "Measure operation rates against a running cluster as a Ray driver (Ray's metric names and format).")
 public final class MicrobenchmarkCommand implements Callable<Integer> {
@@ -67,7 +73,7 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     /** Ray's metrics measured here, in {@code ray_perf.py}'s order, then Stingray's own GCS metrics. */
     static final List<String> METRICS = List.of("single_client_get_calls", "single_client_put_calls", "single_client_put_gigabytes",
             "single_client_wait_1k_refs", "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async",
-            "gcs_kv_put_calls", "gcs_kv_get_calls");
+            "client__get_calls", "client__put_calls", "client__tasks_and_get_batch", "gcs_kv_put_calls", "gcs_kv_get_calls");
 
     /** Tasks per batch (Ray: {@code range(1000)}). */
     static final int BATCH = 1000;
@@ -88,8 +94,13 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     @Option(names = "--metrics", split = ",", paramLabel = "NAME",
             description = "Comma-separated metrics to run (default: all): single_client_get_calls, single_client_put_calls,"
                     + " single_client_put_gigabytes, single_client_wait_1k_refs, single_client_tasks_sync, single_client_tasks_async,"
-                    + " multi_client_tasks_async, gcs_kv_put_calls, gcs_kv_get_calls.")
+                    + " multi_client_tasks_async, client__get_calls, client__put_calls, client__tasks_and_get_batch, gcs_kv_put_calls,"
+                    + " gcs_kv_get_calls.")
     List<String> metrics;
+
+    @Option(names = "--ray-client-address", paramLabel = "HOST:PORT",
+            description = "The Ray Client server for the client__* metrics (default: the one registered in the cluster's GCS).")
+    String rayClientAddress;
 
     @Option(names = "--trial-seconds", defaultValue = "2", description = "Length of one measured trial.")
     double trialSeconds;
@@ -117,23 +128,22 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         List<String> selected = selectedMetrics();
         PrintWriter out = spec.commandLine().getOut();
         String address = cluster.gcsAddress();
-        boolean needsDriver = selected.stream().anyMatch(m -> !m.startsWith("gcs_kv_"));
+        List<String> driverMetrics = selected.stream().filter(m -> m.startsWith("single_client_") || m.startsWith("multi_client_")).toList();
+        List<String> clientMetrics = selected.stream().filter(m -> m.startsWith("client__")).toList();
         Map<String, double[]> results = new LinkedHashMap<>();
         try (GcsClient gcs = cluster.connect()) {
-            if (needsDriver) {
-                startDriver(address, out);
+            if (!driverMetrics.isEmpty()) {
+                runAsDriver(address, driverMetrics, gcs, out, results);
             }
-            try {
-                for (String name : selected) {
+            if (!clientMetrics.isEmpty()) {
+                runAsDriver("ray://" + clientServerAddress(gcs), clientMetrics, gcs, out, results);
+            }
+            for (String name : selected) {
+                if (name.startsWith("gcs_kv_")) {
                     results.put(name, run(name, gcs, out));
-                }
-            } finally {
-                if (needsDriver) {
-                    Ray.shutdown();
                 }
             }
         }
-        out.println("Skipped client__* metrics: they need Ray Client mode (ray://), which is not available in Stingray yet");
         out.println("Skipped actor and placement-group metrics (1_1_actor_calls_*, 1_n_*, n_n_*, *async_actor*,"
                 + " placement_group_create/removal): Stingray has no actors or placement groups yet");
         List<Map<String, Object>> json = new ArrayList<>();
@@ -151,6 +161,27 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Runs metrics with one Ray runtime at {@code rayAddress} (in-cluster or {@code ray://}), shut down afterwards. */
+    private void runAsDriver(String rayAddress, List<String> names, GcsClient gcs, PrintWriter out, Map<String, double[]> results) {
+        startDriver(rayAddress, out);
+        try {
+            for (String name : names) {
+                results.put(name, run(name, gcs, out));
+            }
+        } finally {
+            Ray.shutdown();
+        }
+    }
+
+    private String clientServerAddress(GcsClient gcs) {
+        if (rayClientAddress != null && !rayClientAddress.isBlank()) {
+            return rayClientAddress.trim();
+        }
+        return new ServiceRegistry(gcs).findAny(ServiceNames.RAY_CLIENT_SERVER).flatMap(r -> r.address(ServiceNames.GRPC_PORT))
+                .orElseThrow(() -> new IllegalStateException("The client__* metrics need a Ray Client server, and none is registered in the"
+                        + " cluster at " + cluster.gcsAddress() + " (it runs on the head node); pass --ray-client-address=HOST:PORT"));
+    }
+
     private List<String> selectedMetrics() {
         if (metrics == null || metrics.isEmpty()) {
             return METRICS;
@@ -158,10 +189,6 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         List<String> selected = new ArrayList<>();
         for (String m : metrics) {
             String name = m.trim();
-            if (name.startsWith("client__")) {
-                throw new IllegalArgumentException("--metrics: " + name + " needs Ray Client mode (ray://), which is not available in"
-                        + " Stingray yet");
-            }
             if (!METRICS.contains(name)) {
                 throw new IllegalArgumentException("--metrics: unknown metric '" + name + "'; known: " + String.join(",", METRICS));
             }
@@ -192,15 +219,16 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
             }
             throw new IllegalStateException("Cannot connect a Ray driver to the cluster at " + address + ": " + cause.getMessage(), e);
         }
-        out.println("Connected to the cluster at " + address + " as a Ray driver");
+        out.println("Connected to the cluster at " + address + (address.startsWith("ray://") ? " as a Ray Client" : " as a Ray driver"));
         out.flush();
     }
 
     private double[] run(String name, GcsClient gcs, PrintWriter out) {
         try {
             return switch (name) {
-                case "single_client_get_calls" -> getCalls(out, name);
-                case "single_client_put_calls" -> putCalls(out, name);
+                case "single_client_get_calls", "client__get_calls" -> getCalls(out, name);
+                case "single_client_put_calls", "client__put_calls" -> putCalls(out, name);
+                case "client__tasks_and_get_batch" -> measure(out, name, 1, i -> submitAndGetBatch());
                 case "single_client_put_gigabytes" -> {
                     byte[] large = new byte[LARGE_OBJECT_BYTES];
                     yield measure(out, name, LARGE_OBJECT_BYTES / 1e9, i -> free(List.of(Ray.put(large))));

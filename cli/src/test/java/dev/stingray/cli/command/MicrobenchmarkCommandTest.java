@@ -32,11 +32,11 @@ class MicrobenchmarkCommandTest {
     }
 
     @Test
-    void clientMetricsSayClientModeIsMissing() {
-        int status = run("microbenchmark", "--temp-dir=" + temp, "--metrics=client__get_calls");
+    void rayClientMetricsAreKnownAndNeedACluster() {
+        int status = run("microbenchmark", "--temp-dir=" + temp, "--metrics=client__get_calls,client__tasks_and_get_batch");
 
         assertThat(status).isEqualTo(1);
-        assertThat(err.toString()).contains("client__get_calls needs Ray Client mode");
+        assertThat(err.toString()).doesNotContain("unknown metric").contains("Error: No running cluster found");
     }
 
     @Test
