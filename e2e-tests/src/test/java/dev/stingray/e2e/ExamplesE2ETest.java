@@ -63,7 +63,8 @@ class ExamplesE2ETest {
         Matcher pi = Pattern.compile("pi ~= (\\d\\.\\d+) from 20 tasks x 200000 samples").matcher(run.stdout());
         assertThat(pi.find()).as(run.stdout()).isTrue();
         assertThat(Double.parseDouble(pi.group(1))).isBetween(3.10, 3.18);
-        assertThat(run.stdout()).contains("large object: put/get of 128 MiB returned 128 MiB, last byte 7")
+        assertThat(run.stdout()).containsPattern("first task returned \\d+ in \\d+ ms")
+                .contains("large object: put/get of 128 MiB returned 128 MiB, last byte 7")
                 .contains("Cluster nodes:").contains("alive=true");
         assertLocalClusterStopped(run);
     }

@@ -41,6 +41,9 @@ public final class MonteCarloPi {
         Ray.init();
         try {
             System.out.printf("Ray initialized in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            long first = System.nanoTime();
+            long warmup = Ray.task(MonteCarloPi::countInside, 1000L, -1L).remote().get();
+            System.out.printf("first task returned %d in %d ms%n", warmup, (System.nanoTime() - first) / 1_000_000);
             List<ObjectRef<Long>> counts = new ArrayList<>();
             long submitted = System.nanoTime();
             for (int i = 0; i < tasks; i++) {

@@ -180,6 +180,10 @@ public final class WorkerPool {
                     + ": workers are started by this raylet");
         }
         w.registered().complete(Address.newBuilder().setIpAddress(nodeContext.get().nodeIp()).setPort(port).setWorkerId(workerId).build());
+        // Ray's worker_register_time_ms: from process start to registration.
+        w.process().info().startInstant().ifPresent(started -> log.info("Worker {} (pid {}) registered {} ms after its JVM started",
+                HexFormat.of().formatHex(workerId.toByteArray()), w.process().pid(),
+                java.time.Duration.between(started, java.time.Instant.now()).toMillis()));
         onRegistered.run();
     }
 
