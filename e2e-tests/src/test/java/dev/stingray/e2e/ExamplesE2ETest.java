@@ -2,13 +2,9 @@ package dev.stingray.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,25 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExamplesE2ETest {
 
-    private static CliRun runExample(String mainClass, String... args) throws Exception {
-        String examples = System.getProperty("stingray.examples.dir");
-        String lib = System.getProperty("stingray.lib.dir");
-        if (examples == null || !Files.isRegularFile(Path.of(examples, "examples.jar"))) {
-            throw new IllegalStateException("build/examples is missing (stingray.examples.dir=" + examples + "); run ./mvnw verify from the root");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", examples + File.separator + "*", "-Dray.stingray.lib-dir=" + lib, mainClass));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("example", ".out");
-        Path err = Files.createTempFile("example", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("RAY_ADDRESS");
-        Process p = pb.start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(mainClass + " did not finish within 240 s:\n" + Files.readString(out) + Files.readString(err));
-        }
-        return new CliRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    private static CliRun runExample(String mainClass, String... args) {
+        return ExternalCommand.example(List.of(), mainClass, args);
     }
 
     /** The local cluster's daemons (from the temp dir the runtime reported) are all gone. */

@@ -78,7 +78,8 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = "--temp-dir", defaultValue = SessionDir.DEFAULT_TEMP_DIR, description = "Root of session dirs (default /tmp/stingray).")
     Path tempDir;
 
-    @Option(names = "--node-ip-address", defaultValue = "127.0.0.1", description = "Address other nodes use to reach this node.")
+    @Option(names = "--node-ip-address", defaultValue = "127.0.0.1",
+            description = "Address other nodes use to reach this node; 'auto' = the address this host's name resolves to (containers).")
     String nodeIpAddress;
 
     @Option(names = "--node-manager-port", defaultValue = "0", description = "Raylet gRPC port (0 = any free port).")
@@ -94,6 +95,10 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = "--ray-client-server-port", defaultValue = "10001", description = "Ray Client server port (Ray: 10001).")
     int rayClientServerPort;
 
+    @Option(names = "--include-ray-client-server",
+            description = "Also run the Ray Client server on this worker node (the head always runs one); for a client-proxy node in containers.")
+    boolean includeRayClientServer;
+
     @Option(names = "--block", description = "Stay in the foreground; stop everything when any process exits or on Ctrl-C.")
     boolean block;
 
@@ -101,6 +106,9 @@ public final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         validate();
+        if ("auto".equals(nodeIpAddress)) {
+            nodeIpAddress = java.net.InetAddress.getLocalHost().getHostAddress();
+        }
         Files.createDirectories(tempDir);
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         NodeId nodeId = NodeId.random();
@@ -116,10 +124,7 @@ public final class StartCommand implements Callable<Integer> {
                 started.add(gcs);
                 gcsAddress = nodeIpAddress + ":" + launcher.awaitPort(gcs, "gcs_server_port", READY_TIMEOUT);
                 startNodeDaemons(launcher, nodeId, session, gcsAddress, started);
-                List<String> proxy = new ArrayList<>(clusterArgs(nodeId, session));
-                proxy.add(gcsAddressArg(gcsAddress));
-                proxy.add("--stingray.client-proxy.port=" + rayClientServerPort);
-                started.add(launcher.launch(DaemonKind.RAY_CLIENT_SERVER, nodeId.hex(), proxy));
+                started.add(launchRayClientServer(launcher, nodeId, session, gcsAddress));
                 awaitAllReady(launcher, started);
                 SessionDir.writeAtomically(tempDir.resolve(SessionDir.CURRENT_CLUSTER_FILE), gcsAddress);
             } else {
@@ -128,6 +133,9 @@ public final class StartCommand implements Callable<Integer> {
                 session = SessionDir.create(tempDir, sessionName);
                 DaemonLauncher launcher = new DaemonLauncher(DaemonLauncher.findLibDir(), session, env);
                 startNodeDaemons(launcher, nodeId, session, gcsAddress, started);
+                if (includeRayClientServer) {
+                    started.add(launchRayClientServer(launcher, nodeId, session, gcsAddress));
+                }
                 awaitAllReady(launcher, started);
             }
         } catch (RuntimeException e) {
@@ -249,6 +257,14 @@ public final class StartCommand implements Callable<Integer> {
         List<String> logMonitor = new ArrayList<>(clusterArgs(nodeId, session));
         logMonitor.add(gcsAddressArg(gcsAddress));
         started.add(launcher.launch(DaemonKind.LOG_MONITOR, nodeId.hex(), logMonitor));
+    }
+
+    /** The Ray Client server, next to this node's raylet (its sessions' drivers use the node's object store). */
+    private LaunchedDaemon launchRayClientServer(DaemonLauncher launcher, NodeId nodeId, SessionDir session, String gcsAddress) {
+        List<String> proxy = new ArrayList<>(clusterArgs(nodeId, session));
+        proxy.add(gcsAddressArg(gcsAddress));
+        proxy.add("--stingray.client-proxy.port=" + rayClientServerPort);
+        return launcher.launch(DaemonKind.RAY_CLIENT_SERVER, nodeId.hex(), proxy);
     }
 
     private static void awaitAllReady(DaemonLauncher launcher, List<LaunchedDaemon> started) {

@@ -53,7 +53,9 @@ public final class DaemonLauncher {
             Path self = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
             dir = self.getParent();
         }
-        if (dir == null || !Files.isRegularFile(dir.resolve(DaemonKind.GCS_SERVER.jar()))) {
+        String gcsJar = DaemonKind.GCS_SERVER.jar();
+        // The fat jar, or only its extracted layout (container images ship just that).
+        if (dir == null || !Files.isRegularFile(dir.resolve(gcsJar)) && !Files.isRegularFile(dir.resolve(gcsJar.replace(".jar", "")).resolve(gcsJar))) {
             throw new IllegalStateException("Cannot find the Stingray daemon jars (" + DaemonKind.GCS_SERVER.jar() + ") in " + dir
                     + ". Build them with ./mvnw package (they land in build/lib) or set STINGRAY_LIB_DIR.");
         }
