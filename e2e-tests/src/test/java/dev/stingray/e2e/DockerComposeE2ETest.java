@@ -99,7 +99,7 @@ class DockerComposeE2ETest {
         Map<String, String> ft = Map.of("STINGRAY_REDIS_ADDRESS", "redis:6379", "REDIS_PASSWORD", "e2e-secret", "REDIS_IMAGE", BASE_IMAGE);
         try (Compose compose = new Compose("stingray-e2e-ft-" + UUID.randomUUID().toString().substring(0, 8), ft)) {
             compose.up("--scale", "node=1");
-            compose.awaitHealthy(4);
+            compose.awaitHealthy(3);
             Set<String> before;
             try (ClientPort client = new ClientPort(compose.clientPort)) {
                 before = client.aliveNodes();
@@ -107,7 +107,7 @@ class DockerComposeE2ETest {
                 client.kvPut("survives", "the gcs restart");
             }
             compose.run("restart", "gcs");
-            compose.awaitHealthy(4);
+            compose.awaitHealthy(3);
             try (ClientPort client = new ClientPort(compose.clientPort)) {
                 await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
                     assertThat(client.kvGet("survives")).isEqualTo("the gcs restart");
