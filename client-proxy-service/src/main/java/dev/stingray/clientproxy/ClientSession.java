@@ -78,7 +78,7 @@ final class ClientSession {
      * store when large.
      */
     ObjectRefImpl<?> put(RayObject value) {
-        ObjectRefImpl<?> ref = detached(() -> worker().putSerialized(value));
+        ObjectRefImpl<?> ref = worker().putSerialized(value);
         refs.put(ref.id(), ref);
         return ref;
     }
@@ -90,8 +90,7 @@ final class ClientSession {
     CompletableFuture<List<RayObject>> get(List<ByteString> ids) {
         List<CompletableFuture<RayObject>> futures = new ArrayList<>(ids.size());
         for (ByteString id : ids) {
-            ObjectRefImpl<?> ref = ref(id);
-            futures.add(detached(() -> worker().locateWithData(ref)));
+            futures.add(worker().locateWithData(ref(id)));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RayObject> objects = futures.stream().map(CompletableFuture::join).toList();
@@ -113,7 +112,7 @@ final class ClientSession {
             waitList.add(ref);
         }
         int timeout = timeoutMs < 0 || timeoutMs > Integer.MAX_VALUE ? -1 : (int) timeoutMs;
-        List<List<ObjectRef<Object>>> result = detached(() -> worker().waitFor(waitList, numReturns, timeout));
+        List<List<ObjectRef<Object>>> result = worker().waitFor(waitList, numReturns, timeout);
         return result.stream().map(refList -> refList.stream().map(r -> ((ObjectRefImpl<?>) r).id()).toList()).toList();
     }
 
@@ -130,7 +129,7 @@ final class ClientSession {
                 throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
             }
         }
-        ObjectRefImpl<?> ref = detached(() -> worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, true));
+        ObjectRefImpl<?> ref = worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, true);
         refs.put(ref.id(), ref);
         return ref;
     }
@@ -159,10 +158,7 @@ final class ClientSession {
             }
         }
         if (free) {
-            detached(() -> {
-                worker().free(released);
-                return null;
-            });
+            worker().free(released);
         }
         released.forEach(ref -> ((ObjectRefImpl<?>) ref).dispose());
         return released.size();
@@ -184,26 +180,10 @@ final class ClientSession {
     /** Ends the session: drops every object, closes the driver and marks the job finished. */
     void close() {
         refs.clear();
-        detached(() -> {
-            try {
-                worker().close();
-            } finally {
-                DriverCoreWorker.markJobFinished(gcs, worker().jobId());
-            }
-            return null;
-        });
-    }
-
-    /**
-     * Runs a driver operation outside the client's gRPC call context: the calls it starts (lease
-     * requests, fetches, frees) must outlive the client's call, which cancels its context when it ends.
-     */
-    static <T> T detached(java.util.function.Supplier<T> operation) {
-        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
         try {
-            return operation.get();
+            worker().close();
         } finally {
-            io.grpc.Context.ROOT.detach(previous);
+            DriverCoreWorker.markJobFinished(gcs, worker().jobId());
         }
     }
 

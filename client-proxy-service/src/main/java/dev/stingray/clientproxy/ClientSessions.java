@@ -83,8 +83,8 @@ final class ClientSessions implements AutoCloseable {
         long requested = request.getReconnectGracePeriodS() > 0 ? TimeUnit.SECONDS.toMillis(request.getReconnectGracePeriodS()) : Long.MAX_VALUE;
         long grace = Math.min(requested, gracePeriod.toMillis());
         var job = request.getJobConfig();
-        DriverCoreWorker driver = ClientSession.detached(() -> DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(nodeIp,
-                job.getNamespace(), job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId)));
+        DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(nodeIp, job.getNamespace(),
+                job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId));
         session = new ClientSession(clientId, driver, gcs, grace);
         sessions.put(clientId, session);
         ended.remove(clientId);

@@ -2,26 +2,58 @@ package dev.stingray.runtime.rpc;
 
 import dev.stingray.common.rpc.GrpcChannels;
 import dev.stingray.proto.Address;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** One cached channel per peer address (raylets, other core workers); closed together. */
+/**
+ * One cached channel per peer address (raylets, other core workers); closed together.
+ *
+ * <p>Calls on these channels belong to the core worker, not to the thread that happens to start them:
+ * they start in the root gRPC {@link Context}. A core worker embedded in a gRPC server (the Ray Client
+ * server's session drivers) would otherwise start lease requests and pushes inside a client's call,
+ * and gRPC cancels them as soon as that call returns.
+ */
 public final class Channels implements AutoCloseable {
 
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private static final ClientInterceptor OWN_CONTEXT = new ClientInterceptor() {
+        @Override
+        public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
+            Context previous = Context.ROOT.attach();
+            try {
+                return next.newCall(method, options);
+            } finally {
+                Context.ROOT.detach(previous);
+            }
+        }
+    };
 
-    public ManagedChannel to(Address address) {
+    private record Peer(ManagedChannel managed, Channel calls) {
+    }
+
+    private final Map<String, Peer> channels = new ConcurrentHashMap<>();
+
+    public Channel to(Address address) {
         return to(address.getIpAddress() + ":" + address.getPort());
     }
 
-    public ManagedChannel to(String hostAndPort) {
-        return channels.computeIfAbsent(hostAndPort, GrpcChannels::forAddress);
+    public Channel to(String hostAndPort) {
+        return channels.computeIfAbsent(hostAndPort, address -> {
+            ManagedChannel managed = GrpcChannels.forAddress(address);
+            return new Peer(managed, ClientInterceptors.intercept(managed, OWN_CONTEXT));
+        }).calls();
     }
 
     @Override
     public void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.values().forEach(p -> p.managed().shutdownNow());
         channels.clear();
     }
 }
