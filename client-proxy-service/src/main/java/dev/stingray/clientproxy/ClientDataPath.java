@@ -22,6 +22,7 @@ import dev.stingray.proto.client.TerminateRequest;
 import dev.stingray.proto.client.TerminateResponse;
 import dev.stingray.proto.client.WaitRequest;
 import dev.stingray.proto.client.WaitResponse;
+import dev.stingray.runtime.client.ClientChunks;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -36,15 +37,12 @@ import org.slf4j.LoggerFactory;
  * The data path of Ray Client mode behind {@link RayletDriverGrpcService} (Ray:
  * {@code python/ray/util/client/server/server.py} GetObject/PutObject/WaitObject/Schedule/Terminate and
  * {@code dataservicer.py}): every call names its session by the {@code client_id} metadata. Objects
- * move in {@link #CHUNK_BYTES} chunks; values stay serialized.
+ * move in {@link ClientChunks}; values stay serialized.
  *
  * <p>A client's mistake (unknown object, bad chunk sequence, corrupt value) is answered with
  * {@code valid=false} and an error naming the value, or INVALID_ARGUMENT; the server keeps serving.
  */
 final class ClientDataPath {
-
-    /** Ray's object chunk size on the client protocol. */
-    static final int CHUNK_BYTES = 5 * 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(ClientDataPath.class);
 
@@ -165,14 +163,14 @@ final class ClientDataPath {
         return reply.setError(cause.toString()).build();
     }
 
-    /** The values as one ClientObjects message in {@link #CHUNK_BYTES} chunks. */
+    /** The values as one ClientObjects message in {@link ClientChunks}. */
     private static List<GetResponse> chunked(List<RayObject> values) {
         ByteString data = serializeSharingData(values);
-        int total = Math.max(1, (data.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        List<GetResponse> chunks = new ArrayList<>(total);
-        for (int i = 0; i < total; i++) {
-            chunks.add(GetResponse.newBuilder().setValid(true).setChunkId(i).setTotalChunks(total).setTotalSize(data.size())
-                    .setData(data.substring(i * CHUNK_BYTES, Math.min(data.size(), (i + 1) * CHUNK_BYTES))).build());
+        List<ByteString> parts = ClientChunks.split(data);
+        List<GetResponse> chunks = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            chunks.add(GetResponse.newBuilder().setValid(true).setChunkId(i).setTotalChunks(parts.size()).setTotalSize(data.size())
+                    .setData(parts.get(i)).build());
         }
         return chunks;
     }

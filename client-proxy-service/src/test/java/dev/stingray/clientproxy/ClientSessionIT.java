@@ -26,6 +26,7 @@ import dev.stingray.proto.client.ReleaseRequest;
 import dev.stingray.proto.client.TerminateRequest;
 import dev.stingray.proto.client.WaitRequest;
 import dev.stingray.proto.client.WaitResponse;
+import dev.stingray.runtime.client.ClientChunks;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -197,14 +198,14 @@ class ClientSessionIT {
 
         // 12 MiB: three 5 MiB chunks each way.
         RayObject big = raw(12 * 1024 * 1024);
-        PutResponse put = client.put(big, ClientDataPath.CHUNK_BYTES);
+        PutResponse put = client.put(big, ClientChunks.CHUNK_BYTES);
         assertThat(put.getValid()).as(put.getError()).isTrue();
         assertThat(put.getOwner().getPort()).isPositive();
         assertThat(client.getChunks(put.getId(), 10_000)).hasSize(3);
         assertThat(client.get(put.getId())).isEqualTo(big);
 
         RayObject small = raw(10);
-        ByteString smallId = client.put(small, ClientDataPath.CHUNK_BYTES).getId();
+        ByteString smallId = client.put(small, ClientChunks.CHUNK_BYTES).getId();
         WaitResponse waited = client.blocking.waitObject(WaitRequest.newBuilder().addObjectIds(smallId).addObjectIds(put.getId())
                 .setNumReturns(2).setTimeoutMs(5_000).build());
         assertThat(waited.getReadyObjectIdsList()).containsExactly(smallId, put.getId());
@@ -261,7 +262,7 @@ class ClientSessionIT {
         InitResponse init = first.init();
         var heartbeat = first.heartbeat();
         RayObject value = raw(1000);
-        ByteString id = first.put(value, ClientDataPath.CHUNK_BYTES).getId();
+        ByteString id = first.put(value, ClientChunks.CHUNK_BYTES).getId();
 
         // The client goes away: the session and its objects are kept for the grace period.
         heartbeat.cancel("client lost its network", null);

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * Ray Client server (Ray: {@code python/ray/util/client/worker.py}). The server hosts this client's
  * driver and job; this process holds only {@link ClientObjectRef}s and serializes values itself with
  * the runtime's {@link ObjectSerializer}, so values and errors travel as the same RayObject bytes as in
- * the cluster, in 5 MiB chunks.
+ * the cluster, in {@link ClientChunks}.
  *
  * <p>The job's code search path ({@code ray.job.code-search-path}, default this JVM's class path) is
  * sent to the server: the task classes must exist at those paths on the cluster's machines.
@@ -67,8 +67,6 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     }
 
 
-    /** Ray's object chunk size on the client protocol (5 MiB). */
-    public static final int CHUNK_BYTES = 5 * 1024 * 1024;
     private static volatile ClientRuntime current;
 
     private final ClientConnection connection;
@@ -177,12 +175,11 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     @Override
     public <T> ObjectRef<T> put(T obj) {
         ByteString bytes = serializer.serialize(obj).toByteString();
-        int total = Math.max(1, (bytes.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        List<ByteString> chunks = ClientChunks.split(bytes);
         CompletableFuture<PutResponse> reply = new CompletableFuture<>();
         StreamObserver<PutRequest> call = connection.async().putObject(responseTo(reply));
-        for (int i = 0; i < total; i++) {
-            call.onNext(PutRequest.newBuilder().setChunkId(i).setTotalChunks(total).setTotalSize(bytes.size())
-                    .setData(bytes.substring(i * CHUNK_BYTES, Math.min(bytes.size(), (i + 1) * CHUNK_BYTES))).build());
+        for (int i = 0; i < chunks.size(); i++) {
+            call.onNext(PutRequest.newBuilder().setChunkId(i).setTotalChunks(chunks.size()).setTotalSize(bytes.size()).setData(chunks.get(i)).build());
         }
         call.onCompleted();
         PutResponse response = await(reply, "put");
