@@ -308,17 +308,47 @@ public final class CoreWorker implements AutoCloseable {
 
     /** The value of a ref; a negative timeout waits without limit. Task errors are rethrown. */
     public Object getValue(ObjectRefImpl<?> ref, long timeoutMs) {
-        RayObject object;
         CompletableFuture<RayObject> future = locate(ref);
+        awaitDone(future, timeoutMs, ref + " was");
+        return valueOf(ref, future);
+    }
+
+    public List<Object> getValues(List<? extends ObjectRef<?>> refs, long timeoutMs) {
+        List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
+        // One wait (and one blocked period on a worker) for the whole list.
+        awaitDone(CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)), timeoutMs, refs.size() + " objects were not all");
+        List<Object> values = new ArrayList<>(refs.size());
+        for (int i = 0; i < refs.size(); i++) {
+            values.add(valueOf((ObjectRefImpl<?>) refs.get(i), futures.get(i)));
+        }
+        return values;
+    }
+
+    /** Waits for the future within the timeout (negative: without limit); a failed future is reported by {@link #valueOf}. */
+    private void awaitDone(CompletableFuture<?> future, long timeoutMs, String what) {
+        if (future.isDone()) {
+            return;
+        }
         try {
-            object = future.isDone() ? future.get() : whileBlocked(() -> timeoutMs < 0 ? future.get() : future.get(timeoutMs, TimeUnit.MILLISECONDS));
+            whileBlocked(() -> timeoutMs < 0 ? future.get() : future.get(timeoutMs, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            throw new RayTimeoutException("Get timed out: " + ref + " was not ready within " + timeoutMs + " ms");
+            throw new RayTimeoutException("Get timed out: " + what + " ready within " + timeoutMs + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RayException("Interrupted while getting " + ref);
+            throw new RayException("Interrupted while getting: " + what + " ready");
         } catch (ExecutionException e) {
-            throw new RayException("Failed to get " + ref + ": " + e.getCause().getMessage(), e.getCause());
+            // Reported by valueOf, for the ref it belongs to.
+        }
+    }
+
+    /** The value of a done future; a task error is rethrown. */
+    private Object valueOf(ObjectRefImpl<?> ref, CompletableFuture<RayObject> future) {
+        RayObject object;
+        try {
+            object = future.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new RayException("Failed to get " + ref + ": " + cause.getMessage(), cause);
         }
         Object value = deserialize(ref.id(), object);
         if (ObjectSerializer.isError(object)) {
@@ -328,33 +358,6 @@ public final class CoreWorker implements AutoCloseable {
             throw new RayException("Task failed", (Throwable) value);
         }
         return value;
-    }
-
-    public List<Object> getValues(List<? extends ObjectRef<?>> refs, long timeoutMs) {
-        List<CompletableFuture<RayObject>> futures = refs.stream().map(r -> locate((ObjectRefImpl<?>) r)).toList();
-        if (!futures.stream().allMatch(CompletableFuture::isDone)) {
-            try {
-                // One blocked period for the whole list; the values are read below.
-                whileBlocked(() -> {
-                    CompletableFuture<?> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
-                    return timeoutMs < 0 ? all.get() : all.get(timeoutMs, TimeUnit.MILLISECONDS);
-                });
-            } catch (TimeoutException e) {
-                throw new RayTimeoutException("Get timed out: " + refs.size() + " objects were not all ready within " + timeoutMs + " ms");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RayException("Interrupted while getting " + refs.size() + " objects");
-            } catch (ExecutionException e) {
-                // Reported by getValue below, for the ref it belongs to.
-            }
-        }
-        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
-        List<Object> values = new ArrayList<>(refs.size());
-        for (ObjectRef<?> ref : refs) {
-            long left = timeoutMs < 0 ? -1 : Math.max(0, deadline - System.currentTimeMillis());
-            values.add(getValue((ObjectRefImpl<?>) ref, left));
-        }
-        return values;
     }
 
     /**
