@@ -47,7 +47,7 @@ class DockerComposeE2ETest {
 
     @BeforeAll
     static void buildImages() {
-        root = Path.of(System.getProperty("stingray.lib.dir")).toAbsolutePath().getParent().getParent();
+        root = ExternalCommand.repositoryRoot();
         CliRun info = ExternalCommand.run(root, Map.of(), Duration.ofSeconds(30), List.of("docker", "info", "--format", "{{.ServerVersion}}"));
         if (info.exitCode() != 0) {
             throw new IllegalStateException("These tests need a running Docker engine and docker-compose (.ci/run installs Debian's docker.io"

@@ -17,6 +17,11 @@ final class ExternalCommand {
     private ExternalCommand() {
     }
 
+    /** The repository's root directory (the parent of {@code build/lib}, which Maven passes as {@code stingray.lib.dir}). */
+    static Path repositoryRoot() {
+        return Path.of(System.getProperty("stingray.lib.dir")).toAbsolutePath().getParent().getParent();
+    }
+
     /** Runs {@code command} in {@code dir} with {@code env} added; fails if it runs longer than {@code timeout}. */
     static CliRun run(Path dir, Map<String, String> env, Duration timeout, List<String> command) {
         try {

@@ -34,7 +34,7 @@ class HelmChartTest {
 
     @BeforeAll
     static void tools() {
-        root = Path.of(System.getProperty("stingray.lib.dir")).toAbsolutePath().getParent().getParent();
+        root = ExternalCommand.repositoryRoot();
         chart = root.resolve("helm/stingray");
         helm = System.getenv().getOrDefault("HELM", "helm");
         CliRun version = ExternalCommand.run(root, Map.of(), Duration.ofSeconds(30), List.of("bash", "-c", helm + " version --short && node --version"));
@@ -48,7 +48,7 @@ class HelmChartTest {
     }
 
     static Stream<String> valueFiles() throws IOException {
-        Path ci = Path.of(System.getProperty("stingray.lib.dir")).toAbsolutePath().getParent().getParent().resolve("helm/stingray/ci");
+        Path ci = ExternalCommand.repositoryRoot().resolve("helm/stingray/ci");
         List<String> files = new ArrayList<>(List.of(""));
         try (Stream<Path> s = Files.list(ci)) {
             s.filter(p -> p.getFileName().toString().endsWith("-values.yaml")).map(p -> "ci/" + p.getFileName()).sorted().forEach(files::add);

@@ -60,7 +60,7 @@ class ObjectStoreE2ETest {
         }
         Path spill = head.sessionDir().resolve("spill");
         assertThat(files(spill)).hasSizeGreaterThanOrEqualTo(3);
-        GetObjectStoreStatsReply stats = stats(head);
+        GetObjectStoreStatsReply stats = head.objectStoreStats();
         assertThat(stats.getCapacity()).isLessThanOrEqualTo(200L * MB);
         assertThat(stats.getUsedBytes()).isLessThanOrEqualTo(stats.getCapacity());
 
@@ -69,11 +69,11 @@ class ObjectStoreE2ETest {
             assertThat(value.length).isEqualTo(80 * MB);
             assertThat(ObjectTasks.matches(value, i)).as("content of object %d", i).isTrue();
         }
-        assertThat(stats(head).getRestoredBytesTotal()).isGreaterThanOrEqualTo(80L * MB);
+        assertThat(head.objectStoreStats().getRestoredBytesTotal()).isGreaterThanOrEqualTo(80L * MB);
 
         Ray.internal().free(new ArrayList<>(refs), false);
         assertThat(files(spill)).isEmpty();
-        assertThat(stats(head).getNumObjects()).isZero();
+        assertThat(head.objectStoreStats().getNumObjects()).isZero();
     }
 
     @Test
@@ -83,9 +83,9 @@ class ObjectStoreE2ETest {
         assertThat(value.length).isEqualTo(100 * MB);
         assertThat(ObjectTasks.matches(value, 7)).isTrue();
         // The primary copy is in the worker node's store; the head holds the pulled copy.
-        assertThat(stats(worker).getNumObjects()).isGreaterThanOrEqualTo(1);
+        assertThat(worker.objectStoreStats().getNumObjects()).isGreaterThanOrEqualTo(1);
         Ray.internal().free(List.of(ref), false);
-        await().atMost(Duration.ofSeconds(10)).until(() -> stats(worker).getNumObjects() == 0 && stats(head).getNumObjects() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.objectStoreStats().getNumObjects() == 0 && head.objectStoreStats().getNumObjects() == 0);
     }
 
     @Test
@@ -147,7 +147,4 @@ class ObjectStoreE2ETest {
         }
     }
 
-    private static GetObjectStoreStatsReply stats(StingrayNode node) {
-        return node.objectStoreStats();
-    }
 }
