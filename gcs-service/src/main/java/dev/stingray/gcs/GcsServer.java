@@ -16,6 +16,8 @@ import dev.stingray.gcs.store.StoreClient;
 import dev.stingray.gcs.worker.GcsWorkerManager;
 import dev.stingray.proto.GcsNodeInfo;
 import dev.stingray.proto.JobTableData;
+import dev.stingray.proto.ActorTableData;
+import dev.stingray.proto.TaskSpec;
 import dev.stingray.proto.WorkerTableData;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -42,6 +44,8 @@ public final class GcsServer implements AutoCloseable {
     static final String NODE_TABLE = "NODE";
     static final String JOB_TABLE = "JOB";
     static final String WORKERS_TABLE = "WORKERS";
+    static final String ACTOR_TABLE = "ACTOR";
+    static final String ACTOR_TASK_SPEC_TABLE = "ACTOR_TASK_SPEC";
 
     private final StoreClient store;
     private final ScheduledExecutorService scheduler;
@@ -51,6 +55,9 @@ public final class GcsServer implements AutoCloseable {
     private final GcsJobManager jobs;
     private final GcsWorkerManager workers;
     private final GcsResourceManager resources;
+    private final java.util.concurrent.ExecutorService actorExecutor;
+    private final dev.stingray.gcs.actor.GcsActorScheduler actorScheduler;
+    private final dev.stingray.gcs.actor.GcsActorManager actors;
     private final GcsHealthCheckManager healthChecks;
     private final dev.stingray.gcs.job.GcsDriverMonitor drivers;
     private final ByteString clusterId;
@@ -95,9 +102,21 @@ public final class GcsServer implements AutoCloseable {
                 properties.healthCheckTimeout(), properties.healthCheckFailureThreshold(), nodes::onNodeFailure);
         this.resources = new GcsResourceManager(nodes::isAlive, healthChecks::markHealthy);
 
+        this.actorExecutor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "gcs-actor-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.function.Function<ByteString, java.util.Optional<GcsNodeInfo>> aliveNode =
+                id -> id.size() == NodeId.SIZE ? nodes.getAliveNode(NodeId.fromBytes(id)) : java.util.Optional.empty();
+        this.actorScheduler = new dev.stingray.gcs.actor.GcsActorScheduler(nodes::aliveNodes, aliveNode, actorExecutor, scheduler);
+        this.actors = new dev.stingray.gcs.actor.GcsActorManager(new GcsTable<>(store, ACTOR_TABLE, ActorTableData.parser()),
+                new GcsTable<>(store, ACTOR_TASK_SPEC_TABLE, TaskSpec.parser()), publisher, actorScheduler, aliveNode, clock);
+
         nodes.initialize();
         jobs.initialize();
         installEventListeners();
+        actors.initialize();
         for (GcsNodeInfo node : nodes.aliveNodes()) {
             // Nodes stored ALIVE before a restart: resume their health checks; their raylets re-register.
             resources.onNodeAdded(node);
@@ -112,6 +131,10 @@ public final class GcsServer implements AutoCloseable {
 
     private void installEventListeners() {
         nodes.addListener(resources);
+        nodes.addListener(actors);
+        jobs.addFinishedListener(actors::onJobFinished);
+        workers.addFailureListener(w -> actors.onWorkerDead(w.getWorkerAddress().getWorkerId(),
+                w.getExitType() == WorkerTableData.ExitType.INTENDED_USER_EXIT, w.getExitDetail()));
         nodes.addListener(new NodeListener() {
             @Override
             public void onNodeAdded(GcsNodeInfo node) {
@@ -173,6 +196,10 @@ public final class GcsServer implements AutoCloseable {
         return workers;
     }
 
+    public dev.stingray.gcs.actor.GcsActorManager actors() {
+        return actors;
+    }
+
     public GcsResourceManager resources() {
         return resources;
     }
@@ -190,5 +217,7 @@ public final class GcsServer implements AutoCloseable {
         drivers.stop();
         healthChecks.stop();
         scheduler.shutdownNow();
+        actorExecutor.shutdownNow();
+        actorScheduler.close();
     }
 }

@@ -95,6 +95,11 @@ class GcsServerConfiguration {
         return new WorkerInfoGrpcService(gcs.workers());
     }
 
+    @Bean
+    dev.stingray.gcs.actor.ActorInfoGrpcService actorInfoGrpcService(GcsServer gcs) {
+        return new dev.stingray.gcs.actor.ActorInfoGrpcService(gcs.actors());
+    }
+
     /** Readiness contributor {@code storage}: Redis answers PING (always UP in memory). */
     @Bean
     HealthIndicator storageHealthIndicator(StoreClient store, GcsProperties properties) {

@@ -60,7 +60,7 @@ class RayletConfiguration {
 
     @Bean(destroyMethod = "stop")
     WorkerPool workerPool(RayletProperties properties, ClusterProperties cluster, DaemonRegistration daemon,
-            ScheduledExecutorService rayletScheduler, ObjectProvider<LeaseManager> leases) {
+            ScheduledExecutorService rayletScheduler, ObjectProvider<LeaseManager> leases, GcsClient gcs) {
         return new WorkerPool(() -> new WorkerPool.NodeContext(cluster.nodeId(), cluster.nodeIpAddress(),
                 cluster.nodeIpAddress() + ":" + daemon.port(ServiceNames.GRPC_PORT), cluster.gcsAddress(),
                 cluster.sessionDir() == null ? Path.of(properties.tempDir()) : cluster.sessionDir(), Path.of(properties.workerLibDir()),
@@ -69,7 +69,30 @@ class RayletConfiguration {
                 // Ray: worker_maximum_startup_concurrency = max(1, min(cores, num_cpus)).
                 (int) Math.min(Runtime.getRuntime().availableProcessors(),
                         properties.numCpus() == null ? Runtime.getRuntime().availableProcessors() : properties.numCpus()),
-                w -> leases.getObject().onWorkerDeath(w));
+                w -> {
+                    leases.getObject().onWorkerDeath(w);
+                    rayletScheduler.execute(() -> reportWorkerFailure(gcs, cluster, w));
+                });
+    }
+
+    /** Ray: the raylet reports a dead worker to the GCS, whose actor manager restarts or buries its actor. */
+    private static void reportWorkerFailure(GcsClient gcs, ClusterProperties cluster, dev.stingray.raylet.worker.WorkerProcess worker) {
+        try {
+            gcs.workers().reportWorkerFailure(dev.stingray.proto.ReportWorkerFailureRequest.newBuilder()
+                    .setWorkerFailure(dev.stingray.proto.WorkerTableData.newBuilder()
+                            .setWorkerAddress(dev.stingray.proto.Address.newBuilder().setWorkerId(worker.workerId())
+                                    .setNodeId(dev.stingray.common.id.NodeId.fromHex(cluster.nodeId()).bytes())
+                                    .setIpAddress(cluster.nodeIpAddress()))
+                            .setJobId(worker.jobId())
+                            .setPid((int) worker.process().pid())
+                            .setExitType(dev.stingray.proto.WorkerTableData.ExitType.SYSTEM_ERROR)
+                            .setExitDetail("Worker " + worker.workerIdHex() + " (pid " + worker.process().pid() + ") exited with code "
+                                    + worker.process().exitValue() + "."))
+                    .build());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RayletConfiguration.class).warn("Could not report the death of worker {} to the GCS: {}",
+                    worker.workerIdHex(), e.getMessage());
+        }
     }
 
     /** Prestarts workers for new jobs (up to the CPU count, Ray's num_prestart workers) and kills those of finished jobs. */

@@ -149,9 +149,24 @@ public abstract class BaseRayRuntime implements RayRuntime {
         throw notYet("Concurrency groups");
     }
 
+    /**
+     * {@code Ray.actor(...)} asks for the groups an actor class declares with {@code @DefConcurrencyGroup};
+     * an actor without them has none. Declared groups are not supported yet.
+     */
     @Override
     public List<ConcurrencyGroup> extractConcurrencyGroups(RayFuncR<?> actorConstructorLambda) {
-        throw notYet("Concurrency groups");
+        String className = dev.stingray.runtime.task.FunctionDescriptors.of(actorConstructorLambda).getClassName();
+        Class<?> actorClass;
+        try {
+            actorClass = Class.forName(className, false, actorConstructorLambda.getClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return List.of();
+        }
+        if (actorClass.isAnnotationPresent(io.ray.api.concurrencygroup.annotations.DefConcurrencyGroup.class)
+                || actorClass.isAnnotationPresent(io.ray.api.concurrencygroup.annotations.DefConcurrencyGroups.class)) {
+            throw notYet("Concurrency groups (@DefConcurrencyGroup on " + className + ")");
+        }
+        return List.of();
     }
 
     @Override

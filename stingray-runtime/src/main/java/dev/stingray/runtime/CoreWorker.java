@@ -12,12 +12,22 @@ import dev.stingray.proto.RayObject;
 import dev.stingray.proto.ReturnObject;
 import dev.stingray.proto.TaskArg;
 import dev.stingray.proto.TaskSpec;
+import dev.stingray.proto.TaskType;
+import dev.stingray.proto.ActorCreationTaskSpec;
+import dev.stingray.proto.ActorTaskSpec;
+import dev.stingray.proto.CreateActorRequest;
+import dev.stingray.proto.KillActorViaGcsRequest;
+import dev.stingray.proto.RegisterActorRequest;
+import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.runtime.actor.ActorHandleImpl;
+import dev.stingray.runtime.actor.ActorTaskReceiver;
+import dev.stingray.runtime.actor.ActorTaskSubmitter;
 import dev.stingray.runtime.object.MemoryStore;
 import dev.stingray.runtime.object.ObjectStoreClient;
 import dev.stingray.proto.ObjectLocation;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import dev.stingray.runtime.object.ReferenceCounter;
-import dev.stingray.runtime.rpc.Channels;
+import dev.stingray.common.rpc.Channels;
 import dev.stingray.runtime.rpc.CoreWorkerGrpcService;
 import dev.stingray.runtime.serialization.ObjectSerializer;
 import dev.stingray.runtime.task.TaskExecutor;
@@ -27,7 +37,6 @@ import io.grpc.netty.NettyServerBuilder;
 import io.ray.api.ObjectRef;
 import io.ray.api.exception.RayException;
 import io.ray.api.exception.RayTimeoutException;
-import io.ray.api.exception.RayWorkerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
@@ -46,8 +55,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The core worker of one process, driver or worker (Ray: {@code CoreWorker}): owns the objects it puts
  * and the returns of the tasks it submits (in its {@link MemoryStore}), serves them to borrowers,
- * submits tasks through leased workers, and — on workers — executes pushed tasks. The GCS is never on
- * the per-task or per-object path.
+ * submits tasks through leased workers, creates actors through the GCS and calls their methods directly
+ * ({@link ActorTaskSubmitter}), and — on workers — executes pushed tasks and hosts an actor. The GCS is
+ * never on the per-task, per-call or per-object path.
  *
  * <p>Large objects (Ray: plasma): a put, a task return or an inline task argument whose serialized
  * size exceeds {@code max_direct_call_object_size} (100 KiB, {@code -Dray.max-direct-call-object-size})
@@ -98,10 +108,15 @@ public final class CoreWorker implements AutoCloseable {
     /** The refs each submitted task takes as arguments, held until the task finishes. */
     private final Map<ByteString, List<ObjectRefImpl<?>>> argsOfPendingTasks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Runnable stopCounting;
+    private final GcsClient gcs;
+    private final TaskExecutor taskExecutor;
+    private final ActorTaskReceiver actorReceiver;
+    private final ActorTaskSubmitter actorSubmitter;
 
-    public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, List<String> codeSearchPath,
-            boolean executesTasks, Runnable onExit) {
+    public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, GcsClient gcs,
+            List<String> codeSearchPath, boolean executesTasks, Runnable onExit) {
         this.jobId = jobId;
+        this.gcs = gcs;
         this.nodeId = nodeId;
         this.workerId = workerId;
         this.ip = ip;
@@ -130,6 +145,8 @@ public final class CoreWorker implements AutoCloseable {
             return t;
         });
         TaskExecutor executor = executesTasks ? new TaskExecutor(serializer, loader, this::getValue, ip) : null;
+        this.taskExecutor = executor;
+        this.actorReceiver = executesTasks ? new ActorTaskReceiver(taskThread, loader) : null;
         try {
             this.server = NettyServerBuilder.forPort(0)
                     .maxInboundMessageSize(dev.stingray.common.rpc.GrpcChannels.MAX_MESSAGE_BYTES)
@@ -137,7 +154,8 @@ public final class CoreWorker implements AutoCloseable {
                     // answers GOAWAY "too_many_pings" after its default 5-minute permit time is violated.
                     .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
                     .executor(pool)
-                    .addService(new CoreWorkerGrpcService(store, taskThread, executor == null ? null : spec -> storeLargeReturns(spec, executor.execute(spec)), onExit))
+                    .addService(new CoreWorkerGrpcService(store, taskThread, executor == null ? null : spec -> storeLargeReturns(spec, executor.execute(spec)),
+                            actorReceiver, () -> exitAfterReplies(onExit)))
                     // Liveness for the GCS: a job whose driver stops answering is marked finished.
                     .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
                     .build().start();
@@ -145,7 +163,7 @@ public final class CoreWorker implements AutoCloseable {
             throw new UncheckedIOException("Cannot start the core worker's gRPC server", e);
         }
         this.address = Address.newBuilder().setNodeId(nodeId.bytes()).setIpAddress(ip).setPort(server.getPort()).setWorkerId(workerId).build();
-        this.submitter = new TaskSubmitter(channels, localRaylet, pool, scheduler, new TaskSubmitter.Completion() {
+        TaskSubmitter.Completion completion = new TaskSubmitter.Completion() {
             @Override
             public void onReturns(TaskSpec spec, List<ReturnObject> returns, boolean applicationError) {
                 returns.stream().filter(r -> r.getValue().hasLocation())
@@ -155,12 +173,14 @@ public final class CoreWorker implements AutoCloseable {
             }
 
             @Override
-            public void onWorkerFailure(TaskSpec spec, String message) {
-                RayObject error = serializer.serializeError(new RayWorkerException(message));
+            public void onFailure(TaskSpec spec, RuntimeException failure) {
+                RayObject error = serializer.serializeError(failure);
                 spec.getReturnIdsList().forEach(id -> store.put(id, error));
                 finished(spec);
             }
-        });
+        };
+        this.submitter = new TaskSubmitter(channels, localRaylet, pool, scheduler, completion);
+        this.actorSubmitter = new ActorTaskSubmitter(gcs, channels, pool, scheduler, completion);
         this.stopCounting = ReferenceCounter.onUnreferenced((id, escaped) -> {
             if (escaped) {
                 return;
@@ -171,6 +191,24 @@ public final class CoreWorker implements AutoCloseable {
                 // Closed: everything it held is gone already.
             }
         });
+    }
+
+    /**
+     * Leaves the process once the replies already being sent are out (the reply to the method that called
+     * {@code Ray.exitActor()} must reach its caller): graceful server shutdown, at most 5 s, then {@code onExit}.
+     */
+    private void exitAfterReplies(Runnable onExit) {
+        Thread exit = new Thread(() -> {
+            server.shutdown();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            onExit.run();
+        }, "core-worker-exit");
+        exit.setDaemon(true);
+        exit.start();
     }
 
     /** A task ended: its arguments are released, and returns no one refers to any more are dropped. */
@@ -510,19 +548,110 @@ public final class CoreWorker implements AutoCloseable {
     /** Submits a normal task; the returned ref is owned by this worker. */
     public <T> ObjectRefImpl<T> submitTask(JavaFunctionDescriptor function, Object[] args, Map<String, Double> resources, String name,
             int maxRetries, boolean hasReturn) {
-        ByteString taskId = randomId(ID_SIZE);
-        ByteString returnId = randomId(ID_SIZE);
-        TaskSpec.Builder spec = TaskSpec.newBuilder()
-                .setTaskId(taskId)
+        TaskSpec.Builder spec = newSpec(TaskType.NORMAL_TASK, function, name)
+                .putAllRequiredResources(resources)
+                .setMaxRetries(maxRetries);
+        List<ObjectRefImpl<?>> argRefs = addArgs(spec, args);
+        ObjectRefImpl<T> returned = addReturn(spec, argRefs);
+        submitter.submit(spec.build());
+        return returned;
+    }
+
+    /**
+     * Creates an actor (Ray: {@code CoreWorker::CreateActor}): registers it with the GCS — which rejects a
+     * name already taken in the namespace with {@link IllegalArgumentException} — and has the GCS place it.
+     * Returns at once; calls made before it is ALIVE wait in this process.
+     */
+    public <A> ActorHandleImpl<A> createActor(JavaFunctionDescriptor constructor, Object[] args, Map<String, Double> resources,
+            ActorCreationTaskSpec options) {
+        // Ray's ActorID: 12 unique bytes, then the job id.
+        ByteString actorId = randomId(12).concat(jobId.bytes());
+        TaskSpec.Builder spec = newSpec(TaskType.ACTOR_CREATION_TASK, constructor, null)
+                .putAllRequiredResources(resources)
+                .setActorCreationTaskSpec(options.toBuilder().setActorId(actorId));
+        addArgs(spec, args);
+        TaskSpec creation = spec.build();
+        try {
+            gcs.actors().registerActor(RegisterActorRequest.newBuilder().setTaskSpec(creation).build());
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS || e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+                throw new IllegalArgumentException(e.getStatus().getDescription(), e);
+            }
+            throw new RayException("Could not register actor " + constructor.getClassName() + " with the GCS at " + gcs.address() + ": "
+                    + e.getStatus(), e);
+        }
+        var created = gcs.actorsAsync().createActor(CreateActorRequest.newBuilder().setTaskSpec(creation).build());
+        com.google.common.util.concurrent.Futures.addCallback(created, new com.google.common.util.concurrent.FutureCallback<>() {
+            @Override
+            public void onSuccess(dev.stingray.proto.CreateActorReply reply) {
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                // Its callers learn why from the actor's DEAD row; this is for the driver's log.
+                System.err.println("Actor " + constructor.getClassName() + " was not created: " + t.getMessage());
+            }
+        }, pool);
+        return new ActorHandleImpl<>(actorId, options.getMaxTaskRetries());
+    }
+
+    /** Calls an actor method (Ray: {@code SubmitActorTask}); the returned ref is owned by this worker. */
+    public <T> ObjectRefImpl<T> submitActorTask(ActorHandleImpl<?> actor, JavaFunctionDescriptor method, Object[] args, String name) {
+        TaskSpec.Builder spec = newSpec(TaskType.ACTOR_TASK, method, name)
+                .setActorTaskSpec(ActorTaskSpec.newBuilder().setActorId(actor.id()));
+        List<ObjectRefImpl<?>> argRefs = addArgs(spec, args);
+        ObjectRefImpl<T> returned = addReturn(spec, argRefs);
+        actorSubmitter.submit(actor.id(), spec.build(), actor.maxTaskRetries());
+        return returned;
+    }
+
+    /** Ray's {@code KillActor}: asks the GCS to kill the actor; with {@code noRestart} it ends DEAD. */
+    public void killActor(ActorHandleImpl<?> actor, boolean noRestart) {
+        gcs.actors().killActorViaGcs(KillActorViaGcsRequest.newBuilder().setActorId(actor.id()).setForceKill(true).setNoRestart(noRestart).build());
+    }
+
+    /**
+     * Ray.exitActor(): tells the GCS this worker is leaving on purpose (its actor ends DEAD, not restarted)
+     * and throws {@link io.ray.api.exception.RayIntentionalSystemExitException}, which ends the current
+     * method with a reply that says the worker exits.
+     */
+    public void exitActor() {
+        if (taskExecutor == null || taskExecutor.actorId().isEmpty()) {
+            throw new RuntimeException("This shouldn't be called on a non-actor worker.");
+        }
+        gcs.workers().reportWorkerFailure(dev.stingray.proto.ReportWorkerFailureRequest.newBuilder()
+                .setWorkerFailure(dev.stingray.proto.WorkerTableData.newBuilder().setWorkerAddress(address).setJobId(jobId.bytes())
+                        .setPid((int) ProcessHandle.current().pid())
+                        .setExitType(dev.stingray.proto.WorkerTableData.ExitType.INTENDED_USER_EXIT)
+                        .setExitDetail("Ray.exitActor() was called"))
+                .build());
+        String id = io.ray.api.id.ActorId.fromBytes(taskExecutor.actorId().toByteArray()).toString();
+        throw new io.ray.api.exception.RayIntentionalSystemExitException("Actor " + id + " is exiting.");
+    }
+
+    /** The id of the actor this worker hosts, empty when it hosts none (drivers, normal-task workers). */
+    public ByteString currentActorId() {
+        return taskExecutor == null ? ByteString.EMPTY : taskExecutor.actorId();
+    }
+
+    /** Whether the hosted actor is a restarted incarnation. */
+    public boolean wasCurrentActorRestarted() {
+        return taskExecutor != null && taskExecutor.actorRestarted();
+    }
+
+    private TaskSpec.Builder newSpec(TaskType type, JavaFunctionDescriptor function, String name) {
+        return TaskSpec.newBuilder()
+                .setType(type)
+                .setTaskId(randomId(ID_SIZE))
                 .setJobId(jobId.bytes())
                 .setFunction(function)
-                .setNumReturns(1)
-                .putAllRequiredResources(resources)
                 .setName(name == null || name.isEmpty() ? function.getClassName() + "." + function.getFunctionName() : name)
-                .setMaxRetries(maxRetries)
                 .setCallerAddress(address)
-                .addReturnIds(returnId)
                 .addAllCodeSearchPath(codeSearchPath);
+    }
+
+    /** Adds the arguments: refs by reference, small values inline, large values put into the store first. */
+    private List<ObjectRefImpl<?>> addArgs(TaskSpec.Builder spec, Object[] args) {
         List<ObjectRefImpl<?>> argRefs = new ArrayList<>();
         for (Object arg : args) {
             if (arg instanceof ObjectRefImpl<?> ref) {
@@ -545,20 +674,29 @@ public final class CoreWorker implements AutoCloseable {
                 }
             }
         }
+        return argRefs;
+    }
+
+    /** Adds the one return, owned here, and holds the argument refs until the task finishes. */
+    private <T> ObjectRefImpl<T> addReturn(TaskSpec.Builder spec, List<ObjectRefImpl<?>> argRefs) {
+        ByteString returnId = randomId(ID_SIZE);
+        spec.setNumReturns(1).addReturnIds(returnId);
         store.entry(returnId);
         taskCounter.incrementAndGet();
-        ObjectRefImpl<T> returned = new ObjectRefImpl<>(returnId, address);
         if (!argRefs.isEmpty()) {
-            argsOfPendingTasks.put(taskId, argRefs);
+            argsOfPendingTasks.put(spec.getTaskId(), argRefs);
         }
-        submitter.submit(spec.build());
-        return returned;
+        return new ObjectRefImpl<>(returnId, address);
     }
 
     @Override
     public void close() {
         stopCounting.run();
         submitter.returnAllLeases();
+        actorSubmitter.close();
+        if (actorReceiver != null) {
+            actorReceiver.close();
+        }
         freeOwnedInStores();
         server.shutdownNow();
         channels.close();

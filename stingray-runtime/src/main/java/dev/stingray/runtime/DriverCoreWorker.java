@@ -51,7 +51,7 @@ public record DriverCoreWorker(CoreWorker worker, String namespace) {
                         + gcs.address() + "; start one with `stingray start --address=" + gcs.address() + "`"));
         JobId jobId = JobId.fromInt(gcs.jobs().getNextJobID(GetNextJobIDRequest.getDefaultInstance()).getJobId());
         Address raylet = Address.newBuilder().setIpAddress(node.getNodeManagerAddress()).setPort(node.getNodeManagerPort()).build();
-        CoreWorker worker = new CoreWorker(jobId, NodeId.fromBytes(node.getNodeId()), CoreWorker.randomId(NodeId.SIZE), spec.ip(), raylet,
+        CoreWorker worker = new CoreWorker(jobId, NodeId.fromBytes(node.getNodeId()), CoreWorker.randomId(NodeId.SIZE), spec.ip(), raylet, gcs,
                 spec.codeSearchPath(), false, () -> { });
         String namespace = spec.namespace().isEmpty() ? UUID.randomUUID().toString() : spec.namespace();
         try {

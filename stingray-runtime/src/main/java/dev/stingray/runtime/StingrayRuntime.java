@@ -12,6 +12,18 @@ import dev.stingray.runtime.config.RayConfig;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import dev.stingray.runtime.task.FunctionDescriptors;
 import io.ray.api.ObjectRef;
+import io.ray.api.BaseActorHandle;
+import io.ray.api.id.ActorId;
+import io.ray.api.options.ActorCreationOptions;
+import io.ray.api.options.ActorLifetime;
+import dev.stingray.proto.ActorCreationTaskSpec;
+import dev.stingray.proto.ActorTableData;
+import dev.stingray.proto.GetActorInfoRequest;
+import dev.stingray.proto.GetNamedActorInfoRequest;
+import dev.stingray.runtime.actor.ActorHandleImpl;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
 import io.ray.api.WaitResult;
 import io.ray.api.function.RayFunc;
 import io.ray.api.id.UniqueId;
@@ -26,9 +38,10 @@ import java.util.Map;
 /**
  * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
  * or a worker started by a raylet. Objects and normal tasks are served by the process's
- * {@link CoreWorker}; the job is recorded in the GCS job table. Actors and placement groups arrive with
- * issue #4: until then those calls fail with {@link UnsupportedOperationException} naming what is
- * missing. Client mode ({@code ray://}) is {@link dev.stingray.runtime.client.ClientRuntime}.
+ * {@link CoreWorker}; the job is recorded in the GCS job table. Actors are created through the GCS and
+ * called directly. Placement groups and runtime environments are still missing (issue #4): those calls
+ * fail with {@link UnsupportedOperationException} naming what is missing. Client mode ({@code ray://}) is
+ * {@link dev.stingray.runtime.client.ClientRuntime}.
  */
 public final class StingrayRuntime extends BaseRayRuntime {
 
@@ -100,7 +113,7 @@ public final class StingrayRuntime extends BaseRayRuntime {
         Address rayletAddress = Address.newBuilder().setIpAddress(raylet[0]).setPort(Integer.parseInt(raylet[1])).build();
         ByteString workerId = ByteString.copyFrom(java.util.HexFormat.of().parseHex(s.workerIdHex()));
         CoreWorker worker = new CoreWorker(JobId.fromHex(s.jobIdHex()), NodeId.fromHex(s.nodeIdHex()), workerId, s.nodeIp(), rayletAddress,
-                config.codeSearchPath(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
+                gcs, config.codeSearchPath(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
         var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(s.rayletAddress());
         try {
             NodeManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
@@ -177,19 +190,97 @@ public final class StingrayRuntime extends BaseRayRuntime {
 
     @Override
     public ObjectRef call(RayFunc func, Object[] args, CallOptions options) {
+        return worker.submitTask(FunctionDescriptors.of(func), args, resourcesOf(options == null ? null : options.resources, true),
+                options == null ? null : options.name, DEFAULT_MAX_RETRIES, true);
+    }
+
+    /**
+     * The resources a task or actor asks for: zero amounts dropped, negative ones rejected. A normal task
+     * takes 1 CPU unless it says otherwise; an actor takes none (Ray: actors hold no CPU while they live).
+     */
+    private static Map<String, Double> resourcesOf(Map<String, Double> requested, boolean defaultOneCpu) {
         Map<String, Double> resources = new HashMap<>();
-        if (options != null && options.resources != null) {
-            resources.putAll(options.resources);
+        if (requested != null) {
+            resources.putAll(requested);
         }
-        resources.putIfAbsent("CPU", 1.0);
+        if (defaultOneCpu) {
+            resources.putIfAbsent("CPU", 1.0);
+        }
         resources.values().removeIf(v -> v == 0);
         for (Map.Entry<String, Double> r : resources.entrySet()) {
             if (r.getValue() < 0) {
                 throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
             }
         }
-        return worker.submitTask(FunctionDescriptors.of(func), args, resources, options == null ? null : options.name,
-                DEFAULT_MAX_RETRIES, true);
+        return resources;
+    }
+
+    @Override
+    public <T> io.ray.api.ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
+        ActorCreationOptions o = options != null ? options : new ActorCreationOptions.Builder().build();
+        if (o.group != null) {
+            throw notYet("Placement groups");
+        }
+        if (o.concurrencyGroups != null && !o.concurrencyGroups.isEmpty()) {
+            throw notYet("Concurrency groups");
+        }
+        if (o.serializedRuntimeEnv != null && !o.serializedRuntimeEnv.isEmpty() && !o.serializedRuntimeEnv.equals("{}")) {
+            throw notYet("Runtime environments");
+        }
+        if (o.maxRestarts < -1) {
+            throw new IllegalArgumentException("maxRestarts must be -1 (infinite) or at least 0, got " + o.maxRestarts);
+        }
+        if (o.maxTaskRetries < -1) {
+            throw new IllegalArgumentException("maxTaskRetries must be -1 (infinite) or at least 0, got " + o.maxTaskRetries);
+        }
+        var spec = ActorCreationTaskSpec.newBuilder()
+                .setMaxActorRestarts(o.maxRestarts)
+                .setMaxTaskRetries(o.maxTaskRetries)
+                .setMaxConcurrency(o.maxConcurrency)
+                .setIsDetached(o.lifetime == ActorLifetime.DETACHED)
+                .setName(o.name == null ? "" : o.name)
+                .setRayNamespace(o.namespace == null ? namespace : o.namespace)
+                .addAllJvmOptions(o.jvmOptions == null ? List.of() : o.jvmOptions)
+                .build();
+        return worker.createActor(FunctionDescriptors.of(actorFactoryFunc), args, resourcesOf(o.resources, false), spec);
+    }
+
+    @Override
+    public ObjectRef callActor(io.ray.api.ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
+        return worker.submitActorTask((ActorHandleImpl<?>) actor, FunctionDescriptors.of(func), args, options == null ? null : options.name);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends BaseActorHandle> Optional<T> getActor(String name, String actorNamespace) {
+        try {
+            ActorTableData actor = gcs.actors().getNamedActorInfo(GetNamedActorInfoRequest.newBuilder().setName(name)
+                    .setRayNamespace(actorNamespace == null ? namespace : actorNamespace).build()).getActorTableData();
+            return Optional.of((T) new ActorHandleImpl<>(actor.getActorId(), actor.getMaxTaskRetries()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends BaseActorHandle> T getActorHandle(ActorId actorId) {
+        ActorTableData actor = gcs.actors().getActorInfo(GetActorInfoRequest.newBuilder()
+                .setActorId(ByteString.copyFrom(actorId.getBytes())).build()).getActorTableData();
+        return (T) new ActorHandleImpl<>(actor.getActorId(), actor.getMaxTaskRetries());
+    }
+
+    @Override
+    public void killActor(BaseActorHandle actor, boolean noRestart) {
+        worker.killActor((ActorHandleImpl<?>) actor, noRestart);
+    }
+
+    @Override
+    public void exitActor() {
+        worker.exitActor();
     }
 
     @Override

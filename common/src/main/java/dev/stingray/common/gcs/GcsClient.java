@@ -87,6 +87,15 @@ public class GcsClient implements AutoCloseable {
         return WorkerInfoGcsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    public dev.stingray.proto.ActorInfoGcsServiceGrpc.ActorInfoGcsServiceBlockingStub actors() {
+        return dev.stingray.proto.ActorInfoGcsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Actor calls without a deadline, for {@code CreateActor}, which answers when the actor is ALIVE. */
+    public dev.stingray.proto.ActorInfoGcsServiceGrpc.ActorInfoGcsServiceFutureStub actorsAsync() {
+        return dev.stingray.proto.ActorInfoGcsServiceGrpc.newFutureStub(channel);
+    }
+
     /** Pub/sub without a deadline: long polls set their own. */
     public InternalPubSubGcsServiceGrpc.InternalPubSubGcsServiceBlockingStub pubsub() {
         return InternalPubSubGcsServiceGrpc.newBlockingStub(channel);

@@ -32,7 +32,7 @@ public final class GcsSubscriber implements AutoCloseable {
 
     private final GcsClient gcs;
     private final List<ChannelType> channels;
-    private final ByteString key;
+    private final java.util.Set<ByteString> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Consumer<PubMessage> handler;
     private final ByteString subscriberId =
             ByteString.copyFromUtf8(UUID.randomUUID().toString().replace("-", ""));
@@ -43,12 +43,12 @@ public final class GcsSubscriber implements AutoCloseable {
     private long maxProcessed;
 
     /**
-     * @param key the key to subscribe to on every channel, empty for all keys
+     * @param key the first key to subscribe to on every channel, empty for all keys; {@link #subscribe(ByteString)} adds more
      */
     public GcsSubscriber(GcsClient gcs, List<ChannelType> channels, ByteString key, Consumer<PubMessage> handler) {
         this.gcs = gcs;
         this.channels = List.copyOf(channels);
-        this.key = key;
+        this.keys.add(key);
         this.handler = handler;
         this.thread = new Thread(this::run, "gcs-subscriber-" + channels);
         this.thread.setDaemon(true);
@@ -110,15 +110,36 @@ public final class GcsSubscriber implements AutoCloseable {
         }
     }
 
+    /**
+     * Subscribes to one more key on every channel of this subscriber (Ray: one subscription per actor
+     * a process talks to). A failure to send is repaired when the poll loop subscribes again.
+     */
+    public void subscribe(ByteString key) {
+        if (!keys.add(key)) {
+            return;
+        }
+        try {
+            send(List.of(key));
+        } catch (RuntimeException e) {
+            log.debug("Subscribing to key failed ({}); the poll loop subscribes again", e.getMessage());
+        }
+    }
+
     private void subscribe() {
+        send(List.copyOf(keys));
+    }
+
+    private void send(List<ByteString> toSubscribe) {
         GcsSubscriberCommandBatchRequest.Builder req = GcsSubscriberCommandBatchRequest.newBuilder()
                 .setSubscriberId(subscriberId)
                 .setSenderId(subscriberId);
-        for (ChannelType channel : channels) {
-            req.addCommands(Command.newBuilder()
-                    .setChannelType(channel)
-                    .setKeyId(key)
-                    .setSubscribeMessage(SubMessage.getDefaultInstance()));
+        for (ByteString key : toSubscribe) {
+            for (ChannelType channel : channels) {
+                req.addCommands(Command.newBuilder()
+                        .setChannelType(channel)
+                        .setKeyId(key)
+                        .setSubscribeMessage(SubMessage.getDefaultInstance()));
+            }
         }
         gcs.pubsub().withDeadlineAfter(5, TimeUnit.SECONDS).gcsSubscriberCommandBatch(req.build());
     }

@@ -28,12 +28,18 @@ public final class GcsJobManager {
     private final GcsPublisher publisher;
     private final Clock clock;
     private final Map<ByteString, JobTableData> jobs = new LinkedHashMap<>();
+    private final List<java.util.function.Consumer<ByteString>> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GcsJobManager(GcsTable<JobTableData> table, StoreClient store, GcsPublisher publisher, Clock clock) {
         this.table = table;
         this.store = store;
         this.publisher = publisher;
         this.clock = clock;
+    }
+
+    /** Told the id of every job that finishes (Ray: the actor manager's job-finished listener). */
+    public void addFinishedListener(java.util.function.Consumer<ByteString> listener) {
+        finishedListeners.add(listener);
     }
 
     public synchronized void initialize() {
@@ -72,6 +78,7 @@ public final class GcsJobManager {
             jobs.put(jobId, finished);
         }
         publisher.publish(ChannelType.GCS_JOB_CHANNEL, jobId, PubMessage.newBuilder().setJobMessage(finished));
+        finishedListeners.forEach(l -> l.accept(jobId));
     }
 
     public synchronized List<JobTableData> handleGetAllJobInfo(Integer limit) {

@@ -22,6 +22,7 @@ public final class GcsWorkerManager {
     private final GcsTable<WorkerTableData> table;
     private final GcsPublisher publisher;
     private final Clock clock;
+    private final java.util.List<java.util.function.Consumer<WorkerTableData>> failureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GcsWorkerManager(GcsTable<WorkerTableData> table, GcsPublisher publisher, Clock clock) {
         this.table = table;
@@ -29,15 +30,27 @@ public final class GcsWorkerManager {
         this.clock = clock;
     }
 
+    /** Told about every newly dead worker (Ray: the actor manager's worker-dead listener). */
+    public void addFailureListener(java.util.function.Consumer<WorkerTableData> listener) {
+        failureListeners.add(listener);
+    }
+
     public void handleAddWorkerInfo(WorkerTableData data) {
         ByteString id = workerId(data);
         table.put(id, data.toBuilder().setIsAlive(true).setTimestamp(clock.millis()).build());
     }
 
-    /** Ray's {@code HandleReportWorkerFailure}: persist the dead worker, then publish the delta. */
+    /**
+     * Ray's {@code HandleReportWorkerFailure}: persist the dead worker, then publish the delta and tell the
+     * listeners. A second report of the same death (the worker's own, then its raylet's) changes nothing.
+     */
     public void handleReportWorkerFailure(WorkerTableData data) {
         ByteString id = workerId(data);
-        WorkerTableData dead = table.get(id).map(WorkerTableData::toBuilder).orElse(data.toBuilder())
+        java.util.Optional<WorkerTableData> known = table.get(id);
+        if (known.isPresent() && !known.get().getIsAlive() && known.get().getEndTimeMs() > 0) {
+            return;
+        }
+        WorkerTableData dead = known.map(WorkerTableData::toBuilder).orElse(data.toBuilder())
                 .mergeFrom(data)
                 .setIsAlive(false)
                 .setEndTimeMs(clock.millis())
@@ -45,6 +58,7 @@ public final class GcsWorkerManager {
                 .build();
         table.put(id, dead);
         publisher.publish(ChannelType.GCS_WORKER_DELTA_CHANNEL, id, PubMessage.newBuilder().setWorkerDeltaMessage(dead));
+        failureListeners.forEach(l -> l.accept(dead));
     }
 
     public Optional<WorkerTableData> handleGetWorkerInfo(ByteString workerId) {

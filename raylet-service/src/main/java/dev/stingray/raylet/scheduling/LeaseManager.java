@@ -112,7 +112,9 @@ public final class LeaseManager {
         demand.forEach((k, v) -> taken.put(k, -v));
         addAvailable(taken);
         TaskSpec spec = p.request().getLeaseSpec();
-        WorkerProcess worker = pool.popIdle(spec.getJobId()).orElse(null);
+        // An actor with JVM options of its own (setJvmOptions) needs a worker started with them.
+        List<String> actorJvmOptions = spec.getActorCreationTaskSpec().getJvmOptionsList();
+        WorkerProcess worker = actorJvmOptions.isEmpty() ? pool.popIdle(spec.getJobId()).orElse(null) : null;
         if (worker == null && !pool.canStartWorker()) {
             // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
             addAvailable(demand);
@@ -120,13 +122,16 @@ public final class LeaseManager {
         }
         if (worker == null) {
             try {
-                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), pool.jvmOptionsOf(spec.getJobId()));
+                List<String> jvmOptions = new java.util.ArrayList<>(pool.jvmOptionsOf(spec.getJobId()));
+                jvmOptions.addAll(actorJvmOptions);
+                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), jvmOptions);
             } catch (RuntimeException e) {
                 addAvailable(demand);
                 replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
                 return true;
             }
         }
+        worker.setHostsDetachedActor(spec.getActorCreationTaskSpec().getIsDetached());
         leases.put(worker.workerId(), Map.copyOf(demand));
         WorkerProcess granted = worker;
         replies.add(() -> granted.registered().whenComplete((address, error) -> {

@@ -100,10 +100,13 @@ public final class WorkerPool {
         }
     }
 
-    /** A job finished: its workers are killed at once (Ray: workers of finished jobs do not linger). */
+    /**
+     * A job finished: its workers are killed at once (Ray: workers of finished jobs do not linger), except
+     * those running detached actors, which live until the actor is killed.
+     */
     public synchronized void onJobFinished(ByteString jobId) {
         jobConfigs.remove(jobId);
-        workers.values().stream().filter(w -> w.jobId().equals(jobId)).forEach(w -> w.process().destroy());
+        workers.values().stream().filter(w -> w.jobId().equals(jobId) && !w.hostsDetachedActor()).forEach(w -> w.process().destroy());
     }
 
     /** Starts a worker for the job, leased to the caller; its future completes on registration. */
@@ -143,6 +146,11 @@ public final class WorkerPool {
         command.add("-Dray.worker.gcs-address=" + node.gcsAddress());
         command.add("-Dray.worker.session-dir=" + node.sessionDir());
         command.add("-Dray.job.code-search-path=" + String.join(File.pathSeparator, codeSearchPath));
+        dev.stingray.proto.JobConfig jobConfig = jobConfigs.get(jobId);
+        if (jobConfig != null && !jobConfig.getRayNamespace().isEmpty()) {
+            // Ray.getActor(name) in a task looks in the job's namespace.
+            command.add("-Dray.job.namespace=" + jobConfig.getRayNamespace());
+        }
         command.add("-cp");
         List<String> classPath = new ArrayList<>();
         classPath.add(node.workerLibDir().resolve("*").toString());

@@ -17,6 +17,7 @@ public final class WorkerProcess {
     private final CompletableFuture<Address> registered = new CompletableFuture<>();
     private volatile boolean leased;
     private volatile long idleSince = System.currentTimeMillis();
+    private volatile boolean hostsDetachedActor;
 
     WorkerProcess(ByteString workerId, ByteString jobId, Process process) {
         this.workerId = workerId;
@@ -54,6 +55,15 @@ public final class WorkerProcess {
         if (!leased) {
             idleSince = System.currentTimeMillis();
         }
+    }
+
+    /** Whether it runs a detached actor, which outlives its job (Ray: such workers survive the job's end). */
+    public boolean hostsDetachedActor() {
+        return hostsDetachedActor;
+    }
+
+    public void setHostsDetachedActor(boolean hostsDetachedActor) {
+        this.hostsDetachedActor = hostsDetachedActor;
     }
 
     long idleSince() {

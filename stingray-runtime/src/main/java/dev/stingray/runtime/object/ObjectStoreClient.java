@@ -13,7 +13,7 @@ import dev.stingray.proto.ObjectManagerServiceGrpc;
 import dev.stingray.proto.ReleaseObjectRequest;
 import dev.stingray.proto.SealObjectRequest;
 import dev.stingray.proto.SharedMemoryRegion;
-import dev.stingray.runtime.rpc.Channels;
+import dev.stingray.common.rpc.Channels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ray.api.exception.RayException;

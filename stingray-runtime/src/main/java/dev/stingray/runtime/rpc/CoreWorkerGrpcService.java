@@ -10,6 +10,7 @@ import dev.stingray.proto.PushTaskRequest;
 import dev.stingray.proto.RayObject;
 import dev.stingray.proto.TaskSpec;
 import dev.stingray.runtime.object.MemoryStore;
+import dev.stingray.runtime.actor.ActorTaskReceiver;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +20,10 @@ import java.util.function.Function;
 
 /**
  * {@code CoreWorkerService} of one core worker: executes pushed tasks one at a time on the task thread
- * (Ray's normal-task worker), and serves the objects this worker owns to borrowers, waiting up to the
- * requested timeout for objects still being computed.
+ * (Ray's normal-task worker) — actor method calls in the order the {@link ActorTaskReceiver} gives them —
+ * and serves the objects this worker owns to borrowers, waiting up to the requested timeout for objects
+ * still being computed. A reply that says the worker is exiting ({@code Ray.exitActor()}) is followed by
+ * the exit.
  */
 public final class CoreWorkerGrpcService extends CoreWorkerServiceGrpc.CoreWorkerServiceImplBase {
 
@@ -28,11 +31,14 @@ public final class CoreWorkerGrpcService extends CoreWorkerServiceGrpc.CoreWorke
     private final ExecutorService taskThread;
     private final Function<TaskSpec, PushTaskReply> executor;
     private final Runnable onExit;
+    private final ActorTaskReceiver actorTasks;
 
-    public CoreWorkerGrpcService(MemoryStore store, ExecutorService taskThread, Function<TaskSpec, PushTaskReply> executor, Runnable onExit) {
+    public CoreWorkerGrpcService(MemoryStore store, ExecutorService taskThread, Function<TaskSpec, PushTaskReply> executor,
+            ActorTaskReceiver actorTasks, Runnable onExit) {
         this.store = store;
         this.taskThread = taskThread;
         this.executor = executor;
+        this.actorTasks = actorTasks;
         this.onExit = onExit;
     }
 
@@ -43,11 +49,23 @@ public final class CoreWorkerGrpcService extends CoreWorkerServiceGrpc.CoreWorke
             observer.onError(Status.FAILED_PRECONDITION.withDescription("A driver does not execute tasks").asRuntimeException());
             return;
         }
-        taskThread.execute(() -> {
-            PushTaskReply reply = executor.apply(request.getTaskSpec());
+        TaskSpec spec = request.getTaskSpec();
+        Runnable run = () -> {
+            PushTaskReply reply = executor.apply(spec);
             observer.onNext(reply);
             observer.onCompleted();
-        });
+            if (reply.getWorkerExiting()) {
+                onExit.run();
+            }
+        };
+        switch (spec.getType()) {
+            case ACTOR_CREATION_TASK -> {
+                actorTasks.setMaxConcurrency(spec.getActorCreationTaskSpec().getMaxConcurrency());
+                taskThread.execute(run);
+            }
+            case ACTOR_TASK -> actorTasks.submit(spec, run);
+            default -> taskThread.execute(run);
+        }
     }
 
     /** An owned object for a borrower: READY with the value, PENDING after the timeout, NOT_OWNED if unknown. */

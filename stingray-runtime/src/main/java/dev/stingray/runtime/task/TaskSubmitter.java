@@ -13,7 +13,7 @@ import dev.stingray.proto.RequestWorkerLeaseRequest;
 import dev.stingray.proto.ReturnObject;
 import dev.stingray.proto.ReturnWorkerLeaseRequest;
 import dev.stingray.proto.TaskSpec;
-import dev.stingray.runtime.rpc.Channels;
+import dev.stingray.common.rpc.Channels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayDeque;
@@ -44,11 +44,12 @@ public final class TaskSubmitter {
 
     private static final Logger log = LoggerFactory.getLogger(TaskSubmitter.class);
 
-    /** Called with each finished task: its spec and reply, or the error that ends it. */
+    /** Called with each finished task: its spec and reply, or the error that ends it (normal and actor tasks). */
     public interface Completion {
         void onReturns(TaskSpec spec, List<ReturnObject> returns, boolean applicationError);
 
-        void onWorkerFailure(TaskSpec spec, String message);
+        /** The task cannot finish: {@code error} becomes the value of its returns. */
+        void onFailure(TaskSpec spec, RuntimeException error);
     }
 
     private record Lease(Address raylet, Address worker, ByteString leaseId) {
@@ -175,7 +176,7 @@ public final class TaskSubmitter {
                     log.warn("{}; retrying (attempt {} of {})", message, spec.getAttemptNumber() + 1, spec.getMaxRetries());
                     submit(spec.toBuilder().setAttemptNumber(spec.getAttemptNumber() + 1).build());
                 } else {
-                    completion.onWorkerFailure(spec, message);
+                    completion.onFailure(spec, new io.ray.api.exception.RayWorkerException(message));
                     pump(key);
                 }
             }

@@ -1,6 +1,5 @@
-package dev.stingray.runtime.rpc;
+package dev.stingray.common.rpc;
 
-import dev.stingray.common.rpc.GrpcChannels;
 import dev.stingray.proto.Address;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -14,12 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One cached channel per peer address (raylets, other core workers); closed together.
+ * One cached channel per peer address (raylets, core workers); closed together. Used by core workers
+ * and by the GCS's actor scheduler.
  *
- * <p>Calls on these channels belong to the core worker, not to the thread that happens to start them:
- * they start in the root gRPC {@link Context}. A core worker embedded in a gRPC server (the Ray Client
- * server's session drivers) would otherwise start lease requests and pushes inside a client's call,
- * and gRPC cancels them as soon as that call returns.
+ * <p>Calls on these channels belong to their owner, not to the thread that happens to start them:
+ * they start in the root gRPC {@link Context}. A caller that is itself serving a gRPC call (the Ray
+ * Client server's session drivers, the GCS creating an actor inside {@code CreateActor}) would otherwise
+ * start lease requests and pushes inside that call, and gRPC cancels them as soon as it returns.
  */
 public final class Channels implements AutoCloseable {
 
