@@ -106,6 +106,24 @@ public final class ClusterInfoProvider {
         return gcs.address();
     }
 
+    /**
+     * Ray's {@code ray.util.list_named_actors(all_namespaces)} as JSON: the live named actors from the
+     * GCS — {@code [{"name":…,"namespace":…}]} over all namespaces, or just their names in {@code namespace}.
+     */
+    public String namedActorsJson(boolean allNamespaces, String namespace) {
+        var named = gcs.actors().listNamedActors(dev.stingray.proto.ListNamedActorsRequest.newBuilder()
+                .setAllNamespaces(allNamespaces).setRayNamespace(namespace).build()).getNamedActorsListList();
+        if (!allNamespaces) {
+            return json.writeValueAsString(named.stream().map(dev.stingray.proto.NamedActorInfo::getName).toList());
+        }
+        return json.writeValueAsString(named.stream().map(n -> {
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("name", n.getName());
+            entry.put("namespace", n.getRayNamespace());
+            return entry;
+        }).toList());
+    }
+
     /** Serialises a small JSON answer (the {@code json} variant of ClusterInfo). */
     String toJson(Object value) {
         return json.writeValueAsString(value);

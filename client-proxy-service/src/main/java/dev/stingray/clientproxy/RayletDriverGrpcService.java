@@ -245,12 +245,13 @@ public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriver
     }
 
     /**
-     * The named actors as JSON ({@code [{"name":…, "namespace":…}]}). No actors exist before task
-     * support, so the list is empty; issue #4 fills it from the GCS's ListNamedActors.
+     * The live named actors as JSON, from the GCS's {@code ListNamedActors}: {@code [{"name":…, "namespace":…}]}
+     * with {@code all_namespaces}, otherwise the names in the proxy's namespace (Ray: {@code list_named_actors}).
      */
     @Override
     public void listNamedActors(ClientListNamedActorsRequest request, StreamObserver<ClientListNamedActorsResponse> observer) {
-        GrpcReplies.reply(observer, () -> ClientListNamedActorsResponse.newBuilder().setActorsJson("[]").build());
+        GrpcReplies.reply(observer, () -> ClientListNamedActorsResponse.newBuilder()
+                .setActorsJson(fromGcs(() -> clusterInfo.namedActorsJson(request.getAllNamespaces(), namespace))).build());
     }
 
     // Ray's internal_kv with namespace=None uses the empty namespace.

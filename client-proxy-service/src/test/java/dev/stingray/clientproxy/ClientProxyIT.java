@@ -232,8 +232,11 @@ class ClientProxyIT {
     }
 
     @Test
-    void noNamedActorsExistYet() {
+    void namedActorsAreListedFromTheGcs() {
+        // No actor has been created in this cluster: the GCS's (empty) list, as Ray's JSON.
         assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(true).build())
+                .getActorsJson()).isEqualTo("[]");
+        assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(false).build())
                 .getActorsJson()).isEqualTo("[]");
     }
 

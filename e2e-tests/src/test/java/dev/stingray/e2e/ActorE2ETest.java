@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.common.rpc.GrpcChannels;
+import dev.stingray.proto.client.ClientListNamedActorsRequest;
+import dev.stingray.proto.client.RayletDriverGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import dev.stingray.e2e.actors.ActorDriver;
 import dev.stingray.e2e.actors.ConcurrencyProbe;
 import dev.stingray.e2e.actors.Counter;
@@ -113,6 +119,20 @@ class ActorE2ETest {
         assertThat(Ray.getActor(name, "another-namespace")).isEmpty();
         assertThat(gcs.actors().listNamedActors(ListNamedActorsRequest.newBuilder().setRayNamespace(NAMESPACE).build()).getNamedActorsListList())
                 .anySatisfy(n -> assertThat(n.getName()).isEqualTo(name));
+        assertThat(cli.ok("list", "actors", "--temp-dir=" + head.tempDir()).stdout()).contains(name).contains("dev.stingray.e2e.actors.Counter")
+                .contains("ALIVE").contains(NAMESPACE);
+        // Ray Client's ray.util.list_named_actors(all_namespaces=True), through the cluster's Ray Client server.
+        ManagedChannel channel = GrpcChannels.forAddress("127.0.0.1:" + head.port("ray_client_server_port").orElseThrow());
+        try {
+            Metadata metadata = new Metadata();
+            metadata.put(Metadata.Key.of("client_id", Metadata.ASCII_STRING_MARSHALLER), "actor-e2e");
+            String json = RayletDriverGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(true).build()).getActorsJson();
+            assertThat(json).contains("{\"name\":\"" + name + "\",\"namespace\":\"" + NAMESPACE + "\"}");
+        } finally {
+            GrpcChannels.close(channel);
+        }
 
         assertThatThrownBy(() -> Ray.actor(Counter::new).setName(name).remote())
                 .isInstanceOf(IllegalArgumentException.class)

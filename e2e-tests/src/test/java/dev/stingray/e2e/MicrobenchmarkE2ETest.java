@@ -18,12 +18,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code stingray microbenchmark} as a real Ray driver against a real cluster started by the CLI: a short
  * smoke run of Ray's task, put and wait metrics, whose tasks run on worker JVMs leased from the raylet, and
- * of Ray's client metrics through the cluster's Ray Client server (found through the GCS).
+ * of two of Ray's actor metrics (the n:n one passes server handles to client actors), and of Ray's client
+ * metrics through the cluster's Ray Client server (found through the GCS).
  */
 class MicrobenchmarkE2ETest {
 
     private static final List<String> METRICS = List.of("single_client_tasks_sync", "single_client_put_calls", "single_client_wait_1k_refs",
-            "client__get_calls", "client__put_calls", "client__tasks_and_get_batch");
+            "1_1_actor_calls_async", "n_n_actor_calls_async", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch");
     private static final Pattern LINE = Pattern.compile("^(\\w+) per second ([0-9.]+) \\+- ([0-9.]+)$", Pattern.MULTILINE);
 
     private static StingrayCliDriver cli;

@@ -6,6 +6,9 @@ import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.id.JobId;
 import dev.stingray.common.id.NodeId;
 import dev.stingray.proto.GcsNodeInfo;
+import dev.stingray.proto.ActorTableData;
+import dev.stingray.proto.GetAllActorInfoRequest;
+import java.util.HexFormat;
 import dev.stingray.proto.JobTableData;
 import java.io.PrintWriter;
 import java.util.Comparator;
@@ -17,12 +20,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code stingray list nodes|services|jobs} (Ray: {@code ray list}). */
-@Command(name = "list", description = "List nodes, services (the discovery registry) or jobs.")
+/** {@code stingray list nodes|services|jobs|actors} (Ray: {@code ray list}). */
+@Command(name = "list", description = "List nodes, services (the discovery registry), jobs or actors.")
 public final class ListCommand implements Callable<Integer> {
 
     /** What to list. */
-    public enum What { nodes, services, jobs }
+    public enum What { nodes, services, jobs, actors }
 
     @Spec
     CommandSpec spec;
@@ -54,6 +57,19 @@ public final class ListCommand implements Callable<Integer> {
                             .sorted(Comparator.comparing(ServiceRecord::service).thenComparing(ServiceRecord::nodeId)).toList()) {
                         out.printf("%-18s  %-56s  %-15s  %-32s  %-8d  %s%n", r.service(), r.nodeId(), r.host(),
                                 new TreeMap<>(r.ports()), r.pid(), r.version());
+                    }
+                }
+                case actors -> {
+                    // Ray's `ray list actors` columns.
+                    out.printf("%-32s  %-30s  %-20s  %-8s  %-24s  %-16s  %-8s  %s%n", "ACTOR_ID", "CLASS_NAME", "STATE", "JOB_ID", "NAME",
+                            "NODE_ID", "PID", "RAY_NAMESPACE");
+                    for (ActorTableData a : gcs.actors().getAllActorInfo(GetAllActorInfoRequest.getDefaultInstance()).getActorTableDataList()) {
+                        String node = a.getNodeId().isEmpty() ? "" : NodeId.fromBytes(a.getNodeId()).hex().substring(0, 16);
+                        String state = a.getState() == ActorTableData.ActorState.DEAD
+                                ? "DEAD (" + a.getDeathCause().getReason() + ")" : a.getState().name();
+                        out.printf("%-32s  %-30s  %-20s  %-8s  %-24s  %-16s  %-8s  %s%n", HexFormat.of().formatHex(a.getActorId().toByteArray()),
+                                a.getClassName(), state, HexFormat.of().formatHex(a.getJobId().toByteArray()), a.getName(), node,
+                                a.getPid() == 0 ? "" : Integer.toString(a.getPid()), a.getRayNamespace());
                     }
                 }
                 case jobs -> {

@@ -3,7 +3,9 @@ package dev.stingray.cli.command;
 import dev.stingray.common.discovery.ServiceNames;
 import dev.stingray.common.discovery.ServiceRegistry;
 import dev.stingray.common.gcs.GcsClient;
+import dev.stingray.runtime.benchmark.BenchmarkActor;
 import dev.stingray.runtime.benchmark.BenchmarkTasks;
+import io.ray.api.ActorHandle;
 import io.ray.api.ObjectRef;
 import io.ray.api.Ray;
 import io.ray.api.exception.RayTimeoutException;
@@ -59,12 +61,19 @@ import tools.jackson.databind.json.JsonMapper;
  *     mode ({@code ray://}) against the cluster's Ray Client server ({@code --ray-client-address}, else the
  *     one registered in the GCS): {@code Ray.get} of a small object, {@code Ray.put(0)}, and batches of
  *     1000 tiny tasks submitted and got (batches per second, as Ray reports it).</li>
+ * <li>{@code 1_1_actor_calls_sync}, {@code 1_1_actor_calls_async} (batches of 1000 calls),
+ *     {@code 1_1_actor_calls_concurrent} (an actor with max concurrency 16): as Ray's. {@code 1_n_actor_calls_async}
+ *     and {@code n_n_actor_calls_async}: cores/2 server actors, called by one client actor (1:n) or by one
+ *     client actor per server (n:n), 1000 calls per server per round (Ray: 5000).</li>
+ * <li>{@code actor_creation}: Stingray's own: rounds of 4 actors created and called once, then killed;
+ *     actors per second. Each actor starts a worker JVM of its own.</li>
  * <li>{@code gcs_kv_put_calls}, {@code gcs_kv_get_calls}: Stingray's own: internal-KV put/get
  *     through the GCS with one client (no driver needed).</li>
  * </ul>
  * The tiny task is {@link BenchmarkTasks#smallValue()} (Ray: {@code small_value}); it lives in the runtime,
- * which every worker JVM has on its class path, so the job ships no code. Ray's actor and placement-group
- * metrics need actors: they are reported as skipped. The benchmark frees its objects in batches with
+ * which every worker JVM has on its class path, so the job ships no code; so do the actors
+ * ({@link BenchmarkActor}, Ray's {@code Actor} and {@code Client}). The placement-group and async-actor
+ * metrics are reported as skipped. The benchmark frees its objects in batches with
  * {@code Ray.internal().free} instead of waiting for the garbage collector to drop its refs.
  */
 @Command(name = "microbenchmark", description = "Measure operation rates against a running cluster as a Ray driver (Ray's metric names and format).")
@@ -73,7 +82,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     /** Ray's metrics measured here, in {@code ray_perf.py}'s order, then Stingray's own GCS metrics. */
     static final List<String> METRICS = List.of("single_client_get_calls", "single_client_put_calls", "single_client_put_gigabytes",
             "single_client_wait_1k_refs", "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async",
-            "client__get_calls", "client__put_calls", "client__tasks_and_get_batch", "gcs_kv_put_calls", "gcs_kv_get_calls");
+            "1_1_actor_calls_sync", "1_1_actor_calls_async", "1_1_actor_calls_concurrent", "1_n_actor_calls_async", "n_n_actor_calls_async",
+            "actor_creation", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch", "gcs_kv_put_calls", "gcs_kv_get_calls");
 
     /** Tasks per batch (Ray: {@code range(1000)}). */
     static final int BATCH = 1000;
@@ -82,6 +92,13 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     static final int LARGE_OBJECT_BYTES = 100 * 1024 * 1024;
     /** A task result not ready within this long means the cluster cannot run tasks; the benchmark fails instead of hanging. */
     static final int TASK_TIMEOUT_MS = 60_000;
+    /** Ray: {@code Actor.options(max_concurrency=16)} for {@code 1_1_actor_calls_concurrent}. */
+    static final int CONCURRENT_ACTOR_THREADS = 16;
+    /** Calls per server in one round of the 1:n and n:n metrics (Ray: 5000; smaller so a 2-core machine finishes a round in a trial). */
+    static final int ACTOR_BATCH = 1000;
+    static final int ACTORS_PER_ROUND = 4;
+    /** A new actor needs a worker JVM of its own. */
+    static final int ACTOR_START_TIMEOUT_MS = 120_000;
 
     private static final String KV_NAMESPACE = "microbenchmark";
 
@@ -94,8 +111,9 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     @Option(names = "--metrics", split = ",", paramLabel = "NAME",
             description = "Comma-separated metrics to run (default: all): single_client_get_calls, single_client_put_calls,"
                     + " single_client_put_gigabytes, single_client_wait_1k_refs, single_client_tasks_sync, single_client_tasks_async,"
-                    + " multi_client_tasks_async, client__get_calls, client__put_calls, client__tasks_and_get_batch, gcs_kv_put_calls,"
-                    + " gcs_kv_get_calls.")
+                    + " multi_client_tasks_async, 1_1_actor_calls_sync, 1_1_actor_calls_async, 1_1_actor_calls_concurrent,"
+                    + " 1_n_actor_calls_async, n_n_actor_calls_async, actor_creation, client__get_calls, client__put_calls,"
+                    + " client__tasks_and_get_batch, gcs_kv_put_calls, gcs_kv_get_calls.")
     List<String> metrics;
 
     @Option(names = "--ray-client-address", paramLabel = "HOST:PORT",
@@ -128,7 +146,7 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         List<String> selected = selectedMetrics();
         PrintWriter out = spec.commandLine().getOut();
         String address = cluster.gcsAddress();
-        List<String> driverMetrics = selected.stream().filter(m -> m.startsWith("single_client_") || m.startsWith("multi_client_")).toList();
+        List<String> driverMetrics = selected.stream().filter(m -> !m.startsWith("client__") && !m.startsWith("gcs_kv_")).toList();
         List<String> clientMetrics = selected.stream().filter(m -> m.startsWith("client__")).toList();
         Map<String, double[]> results = new LinkedHashMap<>();
         try (GcsClient gcs = cluster.connect()) {
@@ -144,8 +162,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println("Skipped actor and placement-group metrics (1_1_actor_calls_*, 1_n_*, n_n_*, *async_actor*,"
-                + " placement_group_create/removal): Stingray has no actors or placement groups yet");
+        out.println("Skipped metrics Stingray cannot run yet: placement_group_create/removal (no placement groups),"
+                + " *async_actor* (no async actors)");
         List<Map<String, Object>> json = new ArrayList<>();
         results.forEach((name, r) -> {
             Map<String, Object> metric = new LinkedHashMap<>();
@@ -241,6 +259,16 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
                 });
                 case "single_client_tasks_async" -> measure(out, name, BATCH, i -> submitAndGetBatch());
                 case "multi_client_tasks_async" -> multiClientTasks(out, name);
+                case "1_1_actor_calls_sync" -> withActors(1, 1, actors -> measure(out, name, 1,
+                        i -> Ray.get(actors.get(0).task(BenchmarkActor::smallValue).remote(), TASK_TIMEOUT_MS)));
+                case "1_1_actor_calls_async" -> withActors(1, 1, actors -> measure(out, name, BATCH, i -> callBatch(actors.get(0))));
+                case "1_1_actor_calls_concurrent" -> withActors(1, CONCURRENT_ACTOR_THREADS,
+                        actors -> measure(out, name, BATCH, i -> callBatch(actors.get(0))));
+                case "1_n_actor_calls_async" -> withActors(actorCount(), 1, servers -> withClients(servers, 1,
+                        clients -> measure(out, name, (double) ACTOR_BATCH * servers.size(), i -> clientBatches(clients))));
+                case "n_n_actor_calls_async" -> withActors(actorCount(), 1, servers -> withClients(servers, servers.size(),
+                        clients -> measure(out, name, (double) ACTOR_BATCH * servers.size(), i -> clientBatches(clients))));
+                case "actor_creation" -> measure(out, name, ACTORS_PER_ROUND, i -> createAndCallActors());
                 case "gcs_kv_put_calls", "gcs_kv_get_calls" -> kvCalls(out, name, gcs);
                 default -> throw new IllegalArgumentException("Unknown metric " + name);
             };
@@ -272,6 +300,63 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         } finally {
             free(puts);
         }
+    }
+
+    /** Ray: {@code n_cpu = multiprocessing.cpu_count() // 2} server actors for the 1:n and n:n metrics. */
+    private static int actorCount() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** Runs {@code body} with {@code count} new server actors (each answered once first, so it is ALIVE), killed afterwards. */
+    private static double[] withActors(int count, int maxConcurrency, java.util.function.Function<List<ActorHandle<BenchmarkActor>>, double[]> body) {
+        List<ActorHandle<BenchmarkActor>> actors = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                actors.add(Ray.actor(BenchmarkActor::new).setMaxConcurrency(maxConcurrency).remote());
+            }
+            actors.forEach(a -> Ray.get(a.task(BenchmarkActor::smallValue).remote(), ACTOR_START_TIMEOUT_MS));
+            return body.apply(actors);
+        } finally {
+            actors.forEach(a -> a.kill());
+        }
+    }
+
+    /** Ray's {@code Client} actors: {@code count} client actors, each calling every server. */
+    private static double[] withClients(List<ActorHandle<BenchmarkActor>> servers, int count,
+            java.util.function.Function<List<ActorHandle<BenchmarkActor>>, double[]> body) {
+        List<ActorHandle<BenchmarkActor>> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                clients.add(Ray.actor(BenchmarkActor::new, new ArrayList<>(servers)).remote());
+            }
+            clients.forEach(c -> Ray.get(c.task(BenchmarkActor::smallValueBatch, 1).remote(), ACTOR_START_TIMEOUT_MS));
+            return body.apply(clients);
+        } finally {
+            clients.forEach(c -> c.kill());
+        }
+    }
+
+    private static void clientBatches(List<ActorHandle<BenchmarkActor>> clients) {
+        List<ObjectRef<Integer>> batches = new ArrayList<>();
+        for (ActorHandle<BenchmarkActor> client : clients) {
+            batches.add(client.task(BenchmarkActor::smallValueBatch, ACTOR_BATCH / clients.size()).remote());
+        }
+        Ray.get(batches, TASK_TIMEOUT_MS);
+        free(batches);
+    }
+
+    private static void callBatch(ActorHandle<BenchmarkActor> actor) {
+        List<ObjectRef<byte[]>> refs = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            refs.add(actor.task(BenchmarkActor::smallValue).remote());
+        }
+        Ray.get(refs, TASK_TIMEOUT_MS);
+        free(refs);
+    }
+
+    /** Stingray's actor creation rate: {@value #ACTORS_PER_ROUND} actors created and each called once, then killed. */
+    private static void createAndCallActors() {
+        withActors(ACTORS_PER_ROUND, 1, actors -> new double[0]);
     }
 
     /** Ray's {@code wait_multiple_refs}: 1000 tiny tasks, then one {@code Ray.wait(notReady, 1)} per task. */
