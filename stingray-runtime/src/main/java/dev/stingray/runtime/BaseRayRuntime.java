@@ -29,8 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The parts of {@link RayRuntime} that neither Stingray runtime (in-cluster driver/worker, Ray Client)
- * offers yet: actors, placement groups, concurrency groups and runtime environments (issue #4) fail with
+ * The parts of {@link RayRuntime} that a Stingray runtime (in-cluster driver/worker, Ray Client) does not
+ * offer: placement groups, concurrency groups and runtime environments (issue #4, both runtimes) and
+ * actors (the Ray Client runtime; {@link StingrayRuntime} overrides them) fail with
  * {@link UnsupportedOperationException} naming the feature; cross-language calls are not supported at all.
  */
 public abstract class BaseRayRuntime implements RayRuntime {
