@@ -232,12 +232,15 @@ class ClientProxyIT {
     }
 
     @Test
-    void namedActorsAreListedFromTheGcs() {
-        // No actor has been created in this cluster: the GCS's (empty) list, as Ray's JSON.
-        assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(true).build())
-                .getActorsJson()).isEqualTo("[]");
-        assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(false).build())
-                .getActorsJson()).isEqualTo("[]");
+    void namedActorsAreListedFromTheGcsAsRaysJson() {
+        GCS.addNamedActor("test-ns", "counter");
+        GCS.addNamedActor("elsewhere", "cache");
+        // Ray's list_named_actors(all_namespaces=True): objects with name and namespace.
+        assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(true).build()).getActorsJson())
+                .isEqualTo("[{\"name\":\"counter\",\"namespace\":\"test-ns\"},{\"name\":\"cache\",\"namespace\":\"elsewhere\"}]");
+        // Otherwise the names in the proxy's namespace only.
+        assertThat(driver.listNamedActors(ClientListNamedActorsRequest.newBuilder().setAllNamespaces(false).build()).getActorsJson())
+                .isEqualTo("[\"counter\"]");
     }
 
     // ------------------------------------------------------------------ Logstream and client_id

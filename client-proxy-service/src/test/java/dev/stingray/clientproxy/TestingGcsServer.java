@@ -68,6 +68,7 @@ final class TestingGcsServer implements AutoCloseable {
     private final ByteString publisherId = ByteString.copyFromUtf8(UUID.randomUUID().toString());
     private final Map<ByteString, Mailbox> subscribers = new HashMap<>();
     private final Map<ByteString, dev.stingray.proto.JobTableData> jobs = new java.util.LinkedHashMap<>();
+    private final List<dev.stingray.proto.NamedActorInfo> namedActors = new ArrayList<>();
     private int nextJobId = 1;
     private long nextSequenceId = 1;
     private int logSubscriptions;
@@ -96,6 +97,7 @@ final class TestingGcsServer implements AutoCloseable {
                     .addService(new Resources())
                     .addService(new PubSub())
                     .addService(new Jobs())
+                    .addService(new Actors())
                     .build()
                     .start();
         } catch (IOException e) {
@@ -125,6 +127,24 @@ final class TestingGcsServer implements AutoCloseable {
     /** The job table as the client server recorded it. */
     synchronized List<dev.stingray.proto.JobTableData> jobs() {
         return List.copyOf(jobs.values());
+    }
+
+    /** A live named actor for {@code ListNamedActors}. */
+    synchronized void addNamedActor(String namespace, String name) {
+        namedActors.add(dev.stingray.proto.NamedActorInfo.newBuilder().setRayNamespace(namespace).setName(name).build());
+    }
+
+    /** {@code ListNamedActors} over the named actors added by the test, as the real GCS filters them. */
+    private final class Actors extends dev.stingray.proto.ActorInfoGcsServiceGrpc.ActorInfoGcsServiceImplBase {
+        @Override
+        public void listNamedActors(dev.stingray.proto.ListNamedActorsRequest request,
+                StreamObserver<dev.stingray.proto.ListNamedActorsReply> observer) {
+            synchronized (TestingGcsServer.this) {
+                observer.onNext(dev.stingray.proto.ListNamedActorsReply.newBuilder().addAllNamedActorsList(namedActors.stream()
+                        .filter(a -> request.getAllNamespaces() || a.getRayNamespace().equals(request.getRayNamespace())).toList()).build());
+            }
+            observer.onCompleted();
+        }
     }
 
     synchronized void addNode(GcsNodeInfo node) {
