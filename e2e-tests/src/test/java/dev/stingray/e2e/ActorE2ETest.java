@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.rpc.GrpcChannels;
 import dev.stingray.proto.client.ClientListNamedActorsRequest;
 import dev.stingray.proto.client.RayletDriverGrpc;
@@ -47,36 +46,27 @@ class ActorE2ETest {
 
     private static final String NAMESPACE = "actor-e2e";
 
-    private static StingrayCliDriver cli;
-    private static StingrayNode head;
-    private static String gcsAddress;
-    private static GcsClient gcs;
+    private static DriverCluster cluster;
 
     @BeforeAll
     static void start() {
-        cli = new StingrayCliDriver(StingrayCliDriver.FAST_HEALTH_CHECKS);
-        head = cli.startHead("--num-cpus=2");
-        gcsAddress = StingrayCliDriver.gcsAddress(head);
-        gcs = new GcsClient(gcsAddress, Duration.ofSeconds(10));
         System.setProperty("ray.job.namespace", NAMESPACE);
-        TestDriver.init(gcsAddress);
+        cluster = DriverCluster.start();
     }
 
     @AfterAll
     static void stop() {
         try {
-            TestDriver.shutdown();
-            System.clearProperty("ray.job.namespace");
-        } finally {
-            if (gcs != null) {
-                gcs.close();
+            if (cluster != null) {
+                cluster.close();
             }
-            cli.close();
+        } finally {
+            System.clearProperty("ray.job.namespace");
         }
     }
 
     private static ActorTableData info(ActorHandle<?> actor) {
-        return gcs.actors().getActorInfo(GetActorInfoRequest.newBuilder().setActorId(ByteString.copyFrom(actor.getId().getBytes())).build())
+        return cluster.gcs.actors().getActorInfo(GetActorInfoRequest.newBuilder().setActorId(ByteString.copyFrom(actor.getId().getBytes())).build())
                 .getActorTableData();
     }
 
@@ -117,12 +107,12 @@ class ActorE2ETest {
         assertThat(counter.task(Counter::get).remote().get()).isEqualTo(2);
         assertThat(Ray.<ActorHandle<Counter>>getActor(name)).hasValueSatisfying(h -> assertThat(h.getId()).isEqualTo(counter.getId()));
         assertThat(Ray.getActor(name, "another-namespace")).isEmpty();
-        assertThat(gcs.actors().listNamedActors(ListNamedActorsRequest.newBuilder().setRayNamespace(NAMESPACE).build()).getNamedActorsListList())
+        assertThat(cluster.gcs.actors().listNamedActors(ListNamedActorsRequest.newBuilder().setRayNamespace(NAMESPACE).build()).getNamedActorsListList())
                 .anySatisfy(n -> assertThat(n.getName()).isEqualTo(name));
-        assertThat(cli.ok("list", "actors", "--temp-dir=" + head.tempDir()).stdout()).contains(name).contains("dev.stingray.e2e.actors.Counter")
+        assertThat(cluster.cli.ok("list", "actors", "--temp-dir=" + cluster.head.tempDir()).stdout()).contains(name).contains("dev.stingray.e2e.actors.Counter")
                 .contains("ALIVE").contains(NAMESPACE);
         // Ray Client's ray.util.list_named_actors(all_namespaces=True), through the cluster's Ray Client server.
-        ManagedChannel channel = GrpcChannels.forAddress("127.0.0.1:" + head.port("ray_client_server_port").orElseThrow());
+        ManagedChannel channel = GrpcChannels.forAddress("127.0.0.1:" + cluster.head.port("ray_client_server_port").orElseThrow());
         try {
             Metadata metadata = new Metadata();
             metadata.put(Metadata.Key.of("client_id", Metadata.ASCII_STRING_MARSHALLER), "actor-e2e");
@@ -150,7 +140,7 @@ class ActorE2ETest {
         ActorHandle<Counter> detached = Ray.<ActorHandle<Counter>>getActor(name).orElseThrow();
         assertThat(detached.task(Counter::increment).remote().get()).isEqualTo(6);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Ray.getActor(name + "-owned")).isEmpty());
-        List<ActorTableData> all = gcs.actors().getAllActorInfo(GetAllActorInfoRequest.getDefaultInstance()).getActorTableDataList();
+        List<ActorTableData> all = cluster.gcs.actors().getAllActorInfo(GetAllActorInfoRequest.getDefaultInstance()).getActorTableDataList();
         assertThat(all).anySatisfy(a -> {
             assertThat(a.getName()).isEqualTo(name + "-owned");
             assertThat(a.getState()).isEqualTo(ActorTableData.ActorState.DEAD);
@@ -241,14 +231,14 @@ class ActorE2ETest {
 
     @Test
     void anActorWhoseNodeDiesIsRestartedOnAnotherNode() throws Exception {
-        StingrayNode first = cli.startWorker(gcsAddress, "--num-cpus=1", "--resources={\"pinned\": 1}");
+        StingrayNode first = cluster.cli.startWorker(cluster.gcsAddress, "--num-cpus=1", "--resources={\"pinned\": 1}");
         ActorHandle<Counter> counter = Ray.actor(Counter::new).setResource("pinned", 1.0).setMaxRestarts(-1).remote();
         assertThat(counter.task(Counter::add, 3).remote().get()).isEqualTo(3);
         assertThat(counter.task(Counter::nodeId).remote().get()).isEqualTo(first.nodeIdHex());
 
         kill9(first.pid("raylet"));
         await().atMost(Duration.ofSeconds(30)).until(() -> info(counter).getState() == ActorTableData.ActorState.RESTARTING);
-        StingrayNode second = cli.startWorker(gcsAddress, "--num-cpus=1", "--resources={\"pinned\": 1}");
+        StingrayNode second = cluster.cli.startWorker(cluster.gcsAddress, "--num-cpus=1", "--resources={\"pinned\": 1}");
         await().atMost(Duration.ofSeconds(60)).until(() -> info(counter).getState() == ActorTableData.ActorState.ALIVE);
         assertThat(counter.task(Counter::nodeId).remote().get()).isEqualTo(second.nodeIdHex());
         assertThat(counter.task(Counter::get).remote().get()).isZero();
@@ -264,7 +254,7 @@ class ActorE2ETest {
     private static String runDriver(String namespace, String... args) throws IOException, InterruptedException {
         Path output = Files.createTempFile("actor-driver", ".out");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dray.address=" + gcsAddress, "-Dray.job.namespace=" + namespace,
+                "-cp", System.getProperty("java.class.path"), "-Dray.address=" + cluster.gcsAddress, "-Dray.job.namespace=" + namespace,
                 "-Dray.job.code-search-path=" + Path.of("target/test-classes").toAbsolutePath(), ActorDriver.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();

@@ -24,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
 class MicrobenchmarkE2ETest {
 
     private static final List<String> METRICS = List.of("single_client_tasks_sync", "single_client_put_calls", "single_client_wait_1k_refs",
-            "1_1_actor_calls_async", "n_n_actor_calls_async", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch");
-    private static final Pattern LINE = Pattern.compile("^(\\w+) per second ([0-9.]+) \\+- ([0-9.]+)$", Pattern.MULTILINE);
+            "1_1_actor_calls_async", "n_n_actor_calls_async", "placement_group_create/removal", "client__get_calls", "client__put_calls",
+            "client__tasks_and_get_batch");
+    private static final Pattern LINE = Pattern.compile("^([\\w/]+) per second ([0-9.]+) \\+- ([0-9.]+)$", Pattern.MULTILINE);
 
     private static StingrayCliDriver cli;
     private static String gcsAddress;

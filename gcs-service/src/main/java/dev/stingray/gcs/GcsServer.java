@@ -46,6 +46,7 @@ public final class GcsServer implements AutoCloseable {
     static final String WORKERS_TABLE = "WORKERS";
     static final String ACTOR_TABLE = "ACTOR";
     static final String ACTOR_TASK_SPEC_TABLE = "ACTOR_TASK_SPEC";
+    static final String PLACEMENT_GROUP_TABLE = "PLACEMENT_GROUP";
 
     private final StoreClient store;
     private final ScheduledExecutorService scheduler;
@@ -55,9 +56,10 @@ public final class GcsServer implements AutoCloseable {
     private final GcsJobManager jobs;
     private final GcsWorkerManager workers;
     private final GcsResourceManager resources;
-    private final java.util.concurrent.ExecutorService actorExecutor;
+    private final java.util.concurrent.ExecutorService schedulingExecutor;
     private final dev.stingray.gcs.actor.GcsActorScheduler actorScheduler;
     private final dev.stingray.gcs.actor.GcsActorManager actors;
+    private final dev.stingray.gcs.placement.GcsPlacementGroupManager placementGroups;
     private final GcsHealthCheckManager healthChecks;
     private final dev.stingray.gcs.job.GcsDriverMonitor drivers;
     private final ByteString clusterId;
@@ -102,21 +104,24 @@ public final class GcsServer implements AutoCloseable {
                 properties.healthCheckTimeout(), properties.healthCheckFailureThreshold(), nodes::onNodeFailure);
         this.resources = new GcsResourceManager(nodes::isAlive, healthChecks::markHealthy);
 
-        this.actorExecutor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "gcs-actor-scheduler");
+        this.schedulingExecutor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "gcs-scheduling");
             t.setDaemon(true);
             return t;
         });
         java.util.function.Function<ByteString, java.util.Optional<GcsNodeInfo>> aliveNode =
                 id -> id.size() == NodeId.SIZE ? nodes.getAliveNode(NodeId.fromBytes(id)) : java.util.Optional.empty();
-        this.actorScheduler = new dev.stingray.gcs.actor.GcsActorScheduler(nodes::aliveNodes, aliveNode, actorExecutor, scheduler);
+        this.actorScheduler = new dev.stingray.gcs.actor.GcsActorScheduler(nodes::aliveNodes, aliveNode, schedulingExecutor, scheduler);
         this.actors = new dev.stingray.gcs.actor.GcsActorManager(new GcsTable<>(store, ACTOR_TABLE, ActorTableData.parser()),
                 new GcsTable<>(store, ACTOR_TASK_SPEC_TABLE, TaskSpec.parser()), publisher, actorScheduler, aliveNode, clock);
+        this.placementGroups = new dev.stingray.gcs.placement.GcsPlacementGroupManager(new GcsTable<>(store, PLACEMENT_GROUP_TABLE,
+                dev.stingray.proto.PlacementGroupTableData.parser()), resources::allViews, aliveNode, schedulingExecutor, scheduler, clock);
 
         nodes.initialize();
         jobs.initialize();
         installEventListeners();
         actors.initialize();
+        placementGroups.initialize();
         for (GcsNodeInfo node : nodes.aliveNodes()) {
             // Nodes stored ALIVE before a restart: resume their health checks; their raylets re-register.
             resources.onNodeAdded(node);
@@ -132,7 +137,9 @@ public final class GcsServer implements AutoCloseable {
     private void installEventListeners() {
         nodes.addListener(resources);
         nodes.addListener(actors);
+        nodes.addListener(placementGroups);
         jobs.addFinishedListener(actors::onJobFinished);
+        jobs.addFinishedListener(placementGroups::onJobFinished);
         workers.addFailureListener(w -> actors.onWorkerDead(w.getWorkerAddress().getWorkerId(),
                 w.getExitType() == WorkerTableData.ExitType.INTENDED_USER_EXIT, w.getExitDetail()));
         nodes.addListener(new NodeListener() {
@@ -200,6 +207,10 @@ public final class GcsServer implements AutoCloseable {
         return actors;
     }
 
+    public dev.stingray.gcs.placement.GcsPlacementGroupManager placementGroups() {
+        return placementGroups;
+    }
+
     public GcsResourceManager resources() {
         return resources;
     }
@@ -217,7 +228,8 @@ public final class GcsServer implements AutoCloseable {
         drivers.stop();
         healthChecks.stop();
         scheduler.shutdownNow();
-        actorExecutor.shutdownNow();
+        schedulingExecutor.shutdownNow();
         actorScheduler.close();
+        placementGroups.close();
     }
 }

@@ -100,6 +100,11 @@ class GcsServerConfiguration {
         return new dev.stingray.gcs.actor.ActorInfoGrpcService(gcs.actors());
     }
 
+    @Bean
+    dev.stingray.gcs.placement.PlacementGroupInfoGrpcService placementGroupInfoGrpcService(GcsServer gcs) {
+        return new dev.stingray.gcs.placement.PlacementGroupInfoGrpcService(gcs.placementGroups());
+    }
+
     /** Readiness contributor {@code storage}: Redis answers PING (always UP in memory). */
     @Bean
     HealthIndicator storageHealthIndicator(StoreClient store, GcsProperties properties) {

@@ -27,13 +27,44 @@ public final class NodeManagerGrpcService extends NodeManagerServiceGrpc.NodeMan
     private final DaemonExit exit;
     private final LeaseManager leases;
     private final WorkerPool workers;
+    private final dev.stingray.raylet.scheduling.BundleReservations bundles;
 
-    public NodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit, LeaseManager leases, WorkerPool workers) {
+    public NodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit, LeaseManager leases, WorkerPool workers,
+            dev.stingray.raylet.scheduling.BundleReservations bundles) {
+        this.bundles = bundles;
         this.node = node;
         this.resources = resources;
         this.exit = exit;
         this.leases = leases;
         this.workers = workers;
+    }
+
+    /** Phase one of a placement group: reserves the bundles' resources here, all or none (success=false). */
+    @Override
+    public void prepareBundleResources(dev.stingray.proto.PrepareBundleResourcesRequest request,
+            StreamObserver<dev.stingray.proto.PrepareBundleResourcesReply> observer) {
+        GrpcReplies.reply(observer, () -> dev.stingray.proto.PrepareBundleResourcesReply.newBuilder()
+                .setSuccess(bundles.prepare(request.getBundleSpecsList())).build());
+    }
+
+    /** Phase two: the prepared bundles become leasable bundle resources; INVALID_ARGUMENT for a bundle never prepared. */
+    @Override
+    public void commitBundleResources(dev.stingray.proto.CommitBundleResourcesRequest request,
+            StreamObserver<dev.stingray.proto.CommitBundleResourcesReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            bundles.commit(request.getBundleSpecsList());
+            return dev.stingray.proto.CommitBundleResourcesReply.getDefaultInstance();
+        });
+    }
+
+    /** Rolls back a prepared bundle or removes a committed one. */
+    @Override
+    public void cancelResourceReserve(dev.stingray.proto.CancelResourceReserveRequest request,
+            StreamObserver<dev.stingray.proto.CancelResourceReserveReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            bundles.cancel(request.getBundleSpec());
+            return dev.stingray.proto.CancelResourceReserveReply.getDefaultInstance();
+        });
     }
 
     /** Grants a worker (possibly after starting one), answers with a spillback target, rejects, or queues the request. */

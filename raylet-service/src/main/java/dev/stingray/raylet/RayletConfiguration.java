@@ -128,7 +128,8 @@ class RayletConfiguration {
     @Bean
     NodeManagerGrpcService nodeManagerGrpcService(RayletNode node, LocalResources resources, DaemonExit exit, LeaseManager leases,
             WorkerPool workers) {
-        return new NodeManagerGrpcService(node, resources, exit, leases, workers);
+        return new NodeManagerGrpcService(node, resources, exit, leases, workers,
+                new dev.stingray.raylet.scheduling.BundleReservations(resources, leases::dispatch));
     }
 
     /** The node's object store for large objects, sized by the {@code object_store_memory} resource. */

@@ -30,8 +30,8 @@ import java.util.Optional;
 
 /**
  * The parts of {@link RayRuntime} that a Stingray runtime (in-cluster driver/worker, Ray Client) does not
- * offer: placement groups, concurrency groups and runtime environments (issue #4, both runtimes) and
- * actors (the Ray Client runtime; {@link StingrayRuntime} overrides them) fail with
+ * offer: concurrency groups and runtime environments (issue #4, both runtimes) and actors and placement
+ * groups (the Ray Client runtime; {@link StingrayRuntime} overrides them) fail with
  * {@link UnsupportedOperationException} naming the feature; cross-language calls are not supported at all.
  */
 public abstract class BaseRayRuntime implements RayRuntime {

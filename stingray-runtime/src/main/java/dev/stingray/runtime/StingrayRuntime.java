@@ -24,6 +24,18 @@ import dev.stingray.runtime.actor.ActorHandleImpl;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Optional;
+import dev.stingray.common.resources.BundleResources;
+import dev.stingray.proto.CreatePlacementGroupRequest;
+import dev.stingray.proto.GetAllPlacementGroupRequest;
+import dev.stingray.proto.GetNamedPlacementGroupRequest;
+import dev.stingray.proto.GetPlacementGroupRequest;
+import dev.stingray.proto.PlacementGroupTableData;
+import dev.stingray.proto.RemovePlacementGroupRequest;
+import dev.stingray.proto.WaitPlacementGroupUntilReadyRequest;
+import dev.stingray.runtime.placementgroup.PlacementGroupImpl;
+import io.ray.api.id.PlacementGroupId;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.placementgroup.PlacementGroup;
 import io.ray.api.WaitResult;
 import io.ray.api.function.RayFunc;
 import io.ray.api.id.UniqueId;
@@ -39,8 +51,8 @@ import java.util.Map;
  * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
  * or a worker started by a raylet. Objects and normal tasks are served by the process's
  * {@link CoreWorker}; the job is recorded in the GCS job table. Actors are created through the GCS and
- * called directly. Placement groups and runtime environments are still missing (issue #4): those calls
- * fail with {@link UnsupportedOperationException} naming what is missing. Client mode ({@code ray://}) is
+ * called directly; placement groups are reserved by the GCS on raylets. Runtime environments are still
+ * missing (issue #4): those calls fail with {@link UnsupportedOperationException} naming what is missing. Client mode ({@code ray://}) is
  * {@link dev.stingray.runtime.client.ClientRuntime}.
  */
 public final class StingrayRuntime extends BaseRayRuntime {
@@ -190,8 +202,115 @@ public final class StingrayRuntime extends BaseRayRuntime {
 
     @Override
     public ObjectRef call(RayFunc func, Object[] args, CallOptions options) {
-        return worker.submitTask(FunctionDescriptors.of(func), args, resourcesOf(options == null ? null : options.resources, true),
-                options == null ? null : options.name, DEFAULT_MAX_RETRIES, true);
+        Map<String, Double> resources = resourcesOf(options == null ? null : options.resources, true);
+        if (options != null) {
+            resources = placedIn(resources, options.group, options.bundleIndex);
+        }
+        return worker.submitTask(FunctionDescriptors.of(func), args, resources, options == null ? null : options.name,
+                DEFAULT_MAX_RETRIES, true);
+    }
+
+    /**
+     * The demand of work placed in a bundle ({@code bundleIndex}, -1 = any bundle of the group): its
+     * resources renamed to the bundle's ({@link BundleResources#demandInBundle}); unchanged without a group.
+     */
+    private static Map<String, Double> placedIn(Map<String, Double> resources, PlacementGroup group, int bundleIndex) {
+        if (group == null) {
+            return resources;
+        }
+        int bundles = group.getBundles().size();
+        if (bundleIndex < -1 || bundleIndex >= bundles) {
+            throw new IllegalArgumentException("Invalid bundle index " + bundleIndex + ": placement group " + group.getId() + " has "
+                    + bundles + " bundle(s), so the index must be between 0 and " + (bundles - 1) + ", or -1 for any bundle");
+        }
+        return BundleResources.demandInBundle(ByteString.copyFrom(group.getId().getBytes()), bundleIndex, resources);
+    }
+
+    @Override
+    public PlacementGroup createPlacementGroup(PlacementGroupCreationOptions options) {
+        if (options == null || options.bundles == null || options.bundles.isEmpty()) {
+            throw new IllegalArgumentException("A placement group needs at least one bundle");
+        }
+        if (options.strategy == null || options.strategy == io.ray.api.placementgroup.PlacementStrategy.UNRECOGNIZED) {
+            throw new IllegalArgumentException("A placement group needs a strategy: PACK, SPREAD, STRICT_PACK or STRICT_SPREAD");
+        }
+        // Ray's PlacementGroupID: 14 unique bytes, then the job id.
+        ByteString id = CoreWorker.randomId(14).concat(worker.jobId().bytes());
+        String name = options.name == null ? "" : options.name;
+        PlacementGroupTableData.Builder spec = PlacementGroupTableData.newBuilder()
+                .setPlacementGroupId(id)
+                .setName(name)
+                .setStrategy(dev.stingray.proto.PlacementStrategy.valueOf(options.strategy.name()))
+                .setCreatorJobId(worker.jobId().bytes())
+                .setRayNamespace(namespace);
+        options.bundles.forEach(b -> spec.addBundles(dev.stingray.proto.Bundle.newBuilder().putAllUnitResources(b)));
+        try {
+            gcs.placementGroups().createPlacementGroup(CreatePlacementGroupRequest.newBuilder().setPlacementGroupSpec(spec).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                throw new IllegalArgumentException(e.getStatus().getDescription(), e);
+            }
+            throw e;
+        }
+        return new PlacementGroupImpl(id, name, options.bundles, options.strategy, io.ray.api.placementgroup.PlacementGroupState.PENDING);
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(PlacementGroupId id) {
+        return placementGroupOrNull(() -> gcs.placementGroups().getPlacementGroup(GetPlacementGroupRequest.newBuilder()
+                .setPlacementGroupId(ByteString.copyFrom(id.getBytes())).build()).getPlacementGroupTableData());
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(String name, String groupNamespace) {
+        return placementGroupOrNull(() -> gcs.placementGroups().getNamedPlacementGroup(GetNamedPlacementGroupRequest.newBuilder()
+                .setName(name).setRayNamespace(groupNamespace == null ? namespace : groupNamespace).build()).getPlacementGroupTableData());
+    }
+
+    private static PlacementGroup placementGroupOrNull(java.util.function.Supplier<PlacementGroupTableData> lookUp) {
+        try {
+            return PlacementGroupImpl.of(lookUp.get());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<PlacementGroup> getAllPlacementGroups() {
+        return gcs.placementGroups().getAllPlacementGroup(GetAllPlacementGroupRequest.getDefaultInstance()).getPlacementGroupTableDataList()
+                .stream().map(g -> (PlacementGroup) PlacementGroupImpl.of(g)).toList();
+    }
+
+    @Override
+    public void removePlacementGroup(PlacementGroupId id) {
+        try {
+            gcs.placementGroups().removePlacementGroup(RemovePlacementGroupRequest.newBuilder()
+                    .setPlacementGroupId(ByteString.copyFrom(id.getBytes())).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                throw new IllegalArgumentException(e.getStatus().getDescription(), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Waits up to {@code timeoutSeconds} for the group to be CREATED; false on timeout or when it was removed. */
+    @Override
+    public boolean waitPlacementGroupReady(PlacementGroupId id, int timeoutSeconds) {
+        try {
+            gcs.placementGroupsNoDeadline().withDeadlineAfter(Math.max(0, timeoutSeconds), java.util.concurrent.TimeUnit.SECONDS)
+                    .waitPlacementGroupUntilReady(WaitPlacementGroupUntilReadyRequest.newBuilder()
+                            .setPlacementGroupId(ByteString.copyFrom(id.getBytes())).build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED || e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -218,9 +337,6 @@ public final class StingrayRuntime extends BaseRayRuntime {
     @Override
     public <T> io.ray.api.ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
         ActorCreationOptions o = options != null ? options : new ActorCreationOptions.Builder().build();
-        if (o.group != null) {
-            throw notYet("Placement groups");
-        }
         if (o.concurrencyGroups != null && !o.concurrencyGroups.isEmpty()) {
             throw notYet("Concurrency groups");
         }
@@ -242,7 +358,8 @@ public final class StingrayRuntime extends BaseRayRuntime {
                 .setRayNamespace(o.namespace == null ? namespace : o.namespace)
                 .addAllJvmOptions(o.jvmOptions == null ? List.of() : o.jvmOptions)
                 .build();
-        return worker.createActor(FunctionDescriptors.of(actorFactoryFunc), args, resourcesOf(o.resources, false), spec);
+        return worker.createActor(FunctionDescriptors.of(actorFactoryFunc), args,
+                placedIn(resourcesOf(o.resources, false), o.group, o.bundleIndex), spec);
     }
 
     @Override

@@ -7,6 +7,9 @@ import dev.stingray.common.id.JobId;
 import dev.stingray.common.id.NodeId;
 import dev.stingray.proto.GcsNodeInfo;
 import dev.stingray.proto.ActorTableData;
+import dev.stingray.proto.Bundle;
+import dev.stingray.proto.GetAllPlacementGroupRequest;
+import dev.stingray.proto.PlacementGroupTableData;
 import dev.stingray.proto.GetAllActorInfoRequest;
 import java.util.HexFormat;
 import dev.stingray.proto.JobTableData;
@@ -20,12 +23,41 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code stingray list nodes|services|jobs|actors} (Ray: {@code ray list}). */
-@Command(name = "list", description = "List nodes, services (the discovery registry), jobs or actors.")
+/** {@code stingray list nodes|services|jobs|actors|placement-groups} (Ray: {@code ray list}). */
+@Command(name = "list", description = "List nodes, services (the discovery registry), jobs, actors or placement groups.")
 public final class ListCommand implements Callable<Integer> {
 
     /** What to list. */
-    public enum What { nodes, services, jobs, actors }
+    public enum What {
+        nodes, services, jobs, actors, placement_groups;
+
+        @Override
+        public String toString() {
+            return name().replace('_', '-');
+        }
+    }
+
+    /** Accepts Ray's spelling {@code placement-groups}. */
+    static final class WhatConverter implements picocli.CommandLine.ITypeConverter<What> {
+        @Override
+        public What convert(String value) {
+            try {
+                return What.valueOf(value.replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of "
+                        + java.util.Arrays.toString(What.values()));
+            }
+        }
+    }
+
+    /** The values as users type them. */
+    static final class WhatCandidates extends java.util.ArrayList<String> {
+        WhatCandidates() {
+            for (What w : What.values()) {
+                add(w.toString());
+            }
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -33,7 +65,8 @@ public final class ListCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Parameters(index = "0", description = "One of: ${COMPLETION-CANDIDATES}.")
+    @Parameters(index = "0", description = "One of: ${COMPLETION-CANDIDATES}.", converter = WhatConverter.class,
+            completionCandidates = WhatCandidates.class)
     What what;
 
     @Override
@@ -70,6 +103,23 @@ public final class ListCommand implements Callable<Integer> {
                         out.printf("%-32s  %-30s  %-20s  %-8s  %-24s  %-16s  %-8s  %s%n", HexFormat.of().formatHex(a.getActorId().toByteArray()),
                                 a.getClassName(), state, HexFormat.of().formatHex(a.getJobId().toByteArray()), a.getName(), node,
                                 a.getPid() == 0 ? "" : Integer.toString(a.getPid()), a.getRayNamespace());
+                    }
+                }
+                case placement_groups -> {
+                    // Ray's `ray list placement-groups` columns, with the bundles' nodes.
+                    out.printf("%-36s  %-20s  %-14s  %-8s  %-13s  %s%n", "PLACEMENT_GROUP_ID", "NAME", "CREATOR_JOB_ID", "STATE",
+                            "STRATEGY", "BUNDLES");
+                    for (PlacementGroupTableData g : gcs.placementGroups().getAllPlacementGroup(GetAllPlacementGroupRequest.getDefaultInstance())
+                            .getPlacementGroupTableDataList()) {
+                        StringBuilder bundles = new StringBuilder();
+                        for (Bundle b : g.getBundlesList()) {
+                            bundles.append(bundles.isEmpty() ? "" : " ").append(b.getBundleId().getBundleIndex()).append(':')
+                                    .append(new TreeMap<>(b.getUnitResourcesMap())).append('@')
+                                    .append(b.getNodeId().isEmpty() ? "-" : NodeId.fromBytes(b.getNodeId()).hex().substring(0, 8));
+                        }
+                        String state = g.getStateMessage().isEmpty() ? g.getState().name() : g.getState() + " (" + g.getStateMessage() + ")";
+                        out.printf("%-36s  %-20s  %-14s  %-8s  %-13s  %s%n", HexFormat.of().formatHex(g.getPlacementGroupId().toByteArray()),
+                                g.getName(), HexFormat.of().formatHex(g.getCreatorJobId().toByteArray()), state, g.getStrategy(), bundles);
                     }
                 }
                 case jobs -> {

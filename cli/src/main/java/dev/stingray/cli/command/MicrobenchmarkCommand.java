@@ -6,6 +6,10 @@ import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.runtime.benchmark.BenchmarkActor;
 import dev.stingray.runtime.benchmark.BenchmarkTasks;
 import io.ray.api.ActorHandle;
+import io.ray.api.PlacementGroups;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.placementgroup.PlacementGroup;
+import io.ray.api.placementgroup.PlacementStrategy;
 import io.ray.api.ObjectRef;
 import io.ray.api.Ray;
 import io.ray.api.exception.RayTimeoutException;
@@ -67,12 +71,14 @@ import tools.jackson.databind.json.JsonMapper;
  *     client actor per server (n:n), 1000 calls per server per round (Ray: 5000).</li>
  * <li>{@code actor_creation}: Stingray's own: rounds of 4 actors created and called once, then killed;
  *     actors per second. Each actor starts a worker JVM of its own.</li>
+ * <li>{@code placement_group_create/removal}: as Ray's: 100 groups of one tiny bundle created, waited for
+ *     and removed per round; groups per second.</li>
  * <li>{@code gcs_kv_put_calls}, {@code gcs_kv_get_calls}: Stingray's own: internal-KV put/get
  *     through the GCS with one client (no driver needed).</li>
  * </ul>
  * The tiny task is {@link BenchmarkTasks#smallValue()} (Ray: {@code small_value}); it lives in the runtime,
  * which every worker JVM has on its class path, so the job ships no code; so do the actors
- * ({@link BenchmarkActor}, Ray's {@code Actor} and {@code Client}). The placement-group and async-actor
+ * ({@link BenchmarkActor}, Ray's {@code Actor} and {@code Client}). The async-actor
  * metrics are reported as skipped. The benchmark frees its objects in batches with
  * {@code Ray.internal().free} instead of waiting for the garbage collector to drop its refs.
  */
@@ -83,7 +89,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     static final List<String> METRICS = List.of("single_client_get_calls", "single_client_put_calls", "single_client_put_gigabytes",
             "single_client_wait_1k_refs", "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async",
             "1_1_actor_calls_sync", "1_1_actor_calls_async", "1_1_actor_calls_concurrent", "1_n_actor_calls_async", "n_n_actor_calls_async",
-            "actor_creation", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch", "gcs_kv_put_calls", "gcs_kv_get_calls");
+            "actor_creation", "placement_group_create/removal", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch",
+            "gcs_kv_put_calls", "gcs_kv_get_calls");
 
     /** Tasks per batch (Ray: {@code range(1000)}). */
     static final int BATCH = 1000;
@@ -97,6 +104,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     /** Calls per server in one round of the 1:n and n:n metrics (Ray: 5000; smaller so a 2-core machine finishes a round in a trial). */
     static final int ACTOR_BATCH = 1000;
     static final int ACTORS_PER_ROUND = 4;
+    /** Ray: {@code num_pgs = 100}. */
+    static final int PLACEMENT_GROUPS_PER_ROUND = 100;
     /** A new actor needs a worker JVM of its own. */
     static final int ACTOR_START_TIMEOUT_MS = 120_000;
 
@@ -112,7 +121,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
             description = "Comma-separated metrics to run (default: all): single_client_get_calls, single_client_put_calls,"
                     + " single_client_put_gigabytes, single_client_wait_1k_refs, single_client_tasks_sync, single_client_tasks_async,"
                     + " multi_client_tasks_async, 1_1_actor_calls_sync, 1_1_actor_calls_async, 1_1_actor_calls_concurrent,"
-                    + " 1_n_actor_calls_async, n_n_actor_calls_async, actor_creation, client__get_calls, client__put_calls,"
+                    + " 1_n_actor_calls_async, n_n_actor_calls_async, actor_creation, placement_group_create/removal, client__get_calls,"
+                    + " client__put_calls,"
                     + " client__tasks_and_get_batch, gcs_kv_put_calls, gcs_kv_get_calls.")
     List<String> metrics;
 
@@ -162,8 +172,7 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println("Skipped metrics Stingray cannot run yet: placement_group_create/removal (no placement groups),"
-                + " *async_actor* (no async actors)");
+        out.println("Skipped metrics Stingray cannot run yet: *async_actor* (no async actors)");
         List<Map<String, Object>> json = new ArrayList<>();
         results.forEach((name, r) -> {
             Map<String, Object> metric = new LinkedHashMap<>();
@@ -269,6 +278,7 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
                 case "n_n_actor_calls_async" -> withActors(actorCount(), 1, servers -> withClients(servers, servers.size(),
                         clients -> measure(out, name, (double) ACTOR_BATCH * servers.size(), i -> clientBatches(clients))));
                 case "actor_creation" -> measure(out, name, ACTORS_PER_ROUND, i -> createAndCallActors());
+                case "placement_group_create/removal" -> measure(out, name, PLACEMENT_GROUPS_PER_ROUND, i -> createAndRemovePlacementGroups());
                 case "gcs_kv_put_calls", "gcs_kv_get_calls" -> kvCalls(out, name, gcs);
                 default -> throw new IllegalArgumentException("Unknown metric " + name);
             };
@@ -352,6 +362,24 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         }
         Ray.get(refs, TASK_TIMEOUT_MS);
         free(refs);
+    }
+
+    /**
+     * Ray's {@code placement_group_create_removal}: {@value #PLACEMENT_GROUPS_PER_ROUND} groups of one tiny bundle
+     * created, each waited for, then all removed (Ray's bundle is {@code {"custom": 0.001}}; here {@code {"CPU": 0.001}}).
+     */
+    private static void createAndRemovePlacementGroups() {
+        List<PlacementGroup> groups = new ArrayList<>();
+        for (int i = 0; i < PLACEMENT_GROUPS_PER_ROUND; i++) {
+            groups.add(PlacementGroups.createPlacementGroup(new PlacementGroupCreationOptions.Builder()
+                    .setBundles(List.of(Map.of("CPU", 0.001))).setStrategy(PlacementStrategy.PACK).build()));
+        }
+        for (PlacementGroup group : groups) {
+            if (!group.wait(30)) {
+                throw new IllegalStateException("Placement group " + group.getId() + " was not created within 30 s");
+            }
+        }
+        groups.forEach(g -> PlacementGroups.removePlacementGroup(g.getId()));
     }
 
     /** Stingray's actor creation rate: {@value #ACTORS_PER_ROUND} actors created and each called once, then killed. */

@@ -96,6 +96,16 @@ public class GcsClient implements AutoCloseable {
         return dev.stingray.proto.ActorInfoGcsServiceGrpc.newFutureStub(channel);
     }
 
+    public dev.stingray.proto.PlacementGroupInfoGcsServiceGrpc.PlacementGroupInfoGcsServiceBlockingStub placementGroups() {
+        return dev.stingray.proto.PlacementGroupInfoGcsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Placement-group calls without the default deadline, for {@code WaitPlacementGroupUntilReady} (the caller sets one). */
+    public dev.stingray.proto.PlacementGroupInfoGcsServiceGrpc.PlacementGroupInfoGcsServiceBlockingStub placementGroupsNoDeadline() {
+        return dev.stingray.proto.PlacementGroupInfoGcsServiceGrpc.newBlockingStub(channel);
+    }
+
     /** Pub/sub without a deadline: long polls set their own. */
     public InternalPubSubGcsServiceGrpc.InternalPubSubGcsServiceBlockingStub pubsub() {
         return InternalPubSubGcsServiceGrpc.newBlockingStub(channel);

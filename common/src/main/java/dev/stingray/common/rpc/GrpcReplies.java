@@ -33,6 +33,37 @@ public final class GrpcReplies {
         observer.onCompleted();
     }
 
+    /**
+     * Answers with the future's value once it completes, or with its failure's status; a handler that fails
+     * before returning a future is answered at once. For RPCs that wait for a state (an actor ALIVE, a
+     * placement group CREATED). A caller that went away meanwhile is ignored.
+     */
+    public static <T> void replyWhenDone(StreamObserver<T> observer, Supplier<java.util.concurrent.CompletableFuture<T>> handler) {
+        java.util.concurrent.CompletableFuture<T> future;
+        try {
+            future = handler.get();
+        } catch (RuntimeException e) {
+            observer.onError(toStatus(e));
+            return;
+        }
+        if (observer instanceof io.grpc.stub.ServerCallStreamObserver<?> call) {
+            call.setOnCancelHandler(() -> future.cancel(false));
+        }
+        future.whenComplete((value, error) -> {
+            try {
+                if (error != null) {
+                    observer.onError(toStatus(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                            ? error.getCause() : error));
+                } else {
+                    observer.onNext(value);
+                    observer.onCompleted();
+                }
+            } catch (RuntimeException callerGone) {
+                // Cancelled call: nothing to answer.
+            }
+        });
+    }
+
     /** The status a failed handler is answered with. */
     public static StatusRuntimeException toStatus(Throwable e) {
         if (e instanceof StatusRuntimeException sre) {

@@ -39,21 +39,8 @@ public final class ActorInfoGrpcService extends ActorInfoGcsServiceGrpc.ActorInf
     /** Places a registered actor; answers with its address once it is ALIVE, FAILED_PRECONDITION if it died first. */
     @Override
     public void createActor(CreateActorRequest request, StreamObserver<CreateActorReply> observer) {
-        java.util.concurrent.CompletableFuture<dev.stingray.proto.Address> created;
-        try {
-            created = actors.handleCreateActor(request.getTaskSpec());
-        } catch (RuntimeException e) {
-            observer.onError(GrpcReplies.toStatus(e));
-            return;
-        }
-        created.whenComplete((address, error) -> {
-            if (error != null) {
-                observer.onError(GrpcReplies.toStatus(error instanceof java.util.concurrent.CompletionException ? error.getCause() : error));
-            } else {
-                observer.onNext(CreateActorReply.newBuilder().setActorAddress(address).build());
-                observer.onCompleted();
-            }
-        });
+        GrpcReplies.replyWhenDone(observer, () -> actors.handleCreateActor(request.getTaskSpec())
+                .thenApply(address -> CreateActorReply.newBuilder().setActorAddress(address).build()));
     }
 
     /** One actor's row; NOT_FOUND for an unknown id. */

@@ -32,17 +32,20 @@ public final class ClusterResourceView {
     }
 
     public void refresh() {
-        Map<ByteString, Map<String, Double>> available = new HashMap<>();
-        for (AvailableResources r : gcs.resources().getAllAvailableResources(GetAllAvailableResourcesRequest.getDefaultInstance())
-                .getResourcesListList()) {
-            available.put(r.getNodeId(), r.getResourcesAvailableMap());
+        // The reported views: their totals include the bundle resources of committed placement groups.
+        Map<ByteString, dev.stingray.proto.ResourcesData> views = new HashMap<>();
+        for (dev.stingray.proto.ResourcesData v : gcs.resources().getAllResourceUsage(dev.stingray.proto.GetAllResourceUsageRequest
+                .getDefaultInstance()).getResourceUsageData().getBatchList()) {
+            views.put(v.getNodeId(), v);
         }
         List<NodeView> fresh = new ArrayList<>();
         for (GcsNodeInfo n : gcs.getAllNodeInfo()) {
             if (n.getState() == GcsNodeInfo.GcsNodeState.ALIVE) {
+                dev.stingray.proto.ResourcesData view = views.get(n.getNodeId());
+                Map<String, Double> total = view == null || view.getResourcesTotalMap().isEmpty() ? n.getResourcesTotalMap() : view.getResourcesTotalMap();
                 fresh.add(new NodeView(n.getNodeId(),
                         Address.newBuilder().setNodeId(n.getNodeId()).setIpAddress(n.getNodeManagerAddress()).setPort(n.getNodeManagerPort()).build(),
-                        n.getResourcesTotalMap(), available.getOrDefault(n.getNodeId(), n.getResourcesTotalMap())));
+                        total, view == null ? total : view.getResourcesAvailableMap()));
             }
         }
         nodes = List.copyOf(fresh);

@@ -108,9 +108,10 @@ public final class LeaseManager {
 
     /** @return false when no worker can be started right now (the request stays queued) */
     private boolean grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
-        Map<String, Double> taken = new HashMap<>();
-        demand.forEach((k, v) -> taken.put(k, -v));
-        addAvailable(taken);
+        if (!resources.tryTake(demand)) {
+            // A bundle reservation took the resources since the check: the request stays queued.
+            return false;
+        }
         TaskSpec spec = p.request().getLeaseSpec();
         // An actor with JVM options of its own (setJvmOptions) needs a worker started with them.
         List<String> actorJvmOptions = spec.getActorCreationTaskSpec().getJvmOptionsList();
@@ -171,9 +172,7 @@ public final class LeaseManager {
     }
 
     private void addAvailable(Map<String, Double> amounts) {
-        Map<String, Double> available = new HashMap<>(resources.available());
-        amounts.forEach((k, v) -> available.merge(k, v, Double::sum));
-        resources.setAvailable(available);
+        resources.addAvailable(amounts);
     }
 
     /** A worker process died: its lease ends. */
