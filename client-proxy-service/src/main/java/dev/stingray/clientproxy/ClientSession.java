@@ -129,7 +129,7 @@ final class ClientSession {
                 throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
             }
         }
-        ObjectRefImpl<?> ref = worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, true);
+        ObjectRefImpl<?> ref = worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, "");
         refs.put(ref.id(), ref);
         return ref;
     }

@@ -84,7 +84,7 @@ final class ClientSessions implements AutoCloseable {
         long grace = Math.min(requested, gracePeriod.toMillis());
         var job = request.getJobConfig();
         DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(nodeIp, job.getNamespace(),
-                job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId));
+                job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId, ""));
         session = new ClientSession(clientId, driver, gcs, grace);
         sessions.put(clientId, session);
         ended.remove(clientId);

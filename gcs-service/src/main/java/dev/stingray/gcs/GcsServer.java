@@ -60,6 +60,7 @@ public final class GcsServer implements AutoCloseable {
     private final dev.stingray.gcs.actor.GcsActorScheduler actorScheduler;
     private final dev.stingray.gcs.actor.GcsActorManager actors;
     private final dev.stingray.gcs.placement.GcsPlacementGroupManager placementGroups;
+    private final dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager runtimeEnvs;
     private final GcsHealthCheckManager healthChecks;
     private final dev.stingray.gcs.job.GcsDriverMonitor drivers;
     private final ByteString clusterId;
@@ -112,13 +113,18 @@ public final class GcsServer implements AutoCloseable {
         java.util.function.Function<ByteString, java.util.Optional<GcsNodeInfo>> aliveNode =
                 id -> id.size() == NodeId.SIZE ? nodes.getAliveNode(NodeId.fromBytes(id)) : java.util.Optional.empty();
         this.actorScheduler = new dev.stingray.gcs.actor.GcsActorScheduler(nodes::aliveNodes, aliveNode, schedulingExecutor, scheduler);
+        this.runtimeEnvs = new dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager(kv, scheduler);
         this.actors = new dev.stingray.gcs.actor.GcsActorManager(new GcsTable<>(store, ACTOR_TABLE, ActorTableData.parser()),
-                new GcsTable<>(store, ACTOR_TASK_SPEC_TABLE, TaskSpec.parser()), publisher, actorScheduler, aliveNode, clock);
+                new GcsTable<>(store, ACTOR_TASK_SPEC_TABLE, TaskSpec.parser()), publisher, actorScheduler, aliveNode, clock,
+                runtimeEnvs);
         this.placementGroups = new dev.stingray.gcs.placement.GcsPlacementGroupManager(new GcsTable<>(store, PLACEMENT_GROUP_TABLE,
                 dev.stingray.proto.PlacementGroupTableData.parser()), resources::allViews, aliveNode, schedulingExecutor, scheduler, clock);
 
         nodes.initialize();
         jobs.initialize();
+        // Running jobs hold their runtime env's packages again after a restart.
+        jobs.handleGetAllJobInfo(null).stream().filter(j -> !j.getIsDead())
+                .forEach(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv()));
         installEventListeners();
         actors.initialize();
         placementGroups.initialize();
@@ -140,6 +146,8 @@ public final class GcsServer implements AutoCloseable {
         nodes.addListener(placementGroups);
         jobs.addFinishedListener(actors::onJobFinished);
         jobs.addFinishedListener(placementGroups::onJobFinished);
+        jobs.addStartedListener(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv()));
+        jobs.addFinishedListener(id -> runtimeEnvs.removeReferences(jobHolder(id)));
         workers.addFailureListener(w -> actors.onWorkerDead(w.getWorkerAddress().getWorkerId(),
                 w.getExitType() == WorkerTableData.ExitType.INTENDED_USER_EXIT, w.getExitDetail()));
         nodes.addListener(new NodeListener() {
@@ -154,6 +162,11 @@ public final class GcsServer implements AutoCloseable {
                 removeDiscoveryEntries(node);
             }
         });
+    }
+
+    /** A job's name as a holder of runtime-env package references. */
+    private static String jobHolder(ByteString jobId) {
+        return "job:" + HexFormat.of().formatHex(jobId.toByteArray());
     }
 
     /** A dead node's daemons leave the registry (DESIGN.md §2), with the dashboard agent's Ray keys. */
@@ -209,6 +222,10 @@ public final class GcsServer implements AutoCloseable {
 
     public dev.stingray.gcs.placement.GcsPlacementGroupManager placementGroups() {
         return placementGroups;
+    }
+
+    public dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager runtimeEnvs() {
+        return runtimeEnvs;
     }
 
     public GcsResourceManager resources() {

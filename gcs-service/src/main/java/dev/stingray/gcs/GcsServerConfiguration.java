@@ -105,6 +105,11 @@ class GcsServerConfiguration {
         return new dev.stingray.gcs.placement.PlacementGroupInfoGrpcService(gcs.placementGroups());
     }
 
+    @Bean
+    dev.stingray.gcs.runtimeenv.RuntimeEnvGrpcService runtimeEnvGrpcService(GcsServer gcs) {
+        return new dev.stingray.gcs.runtimeenv.RuntimeEnvGrpcService(gcs.runtimeEnvs());
+    }
+
     /** Readiness contributor {@code storage}: Redis answers PING (always UP in memory). */
     @Bean
     HealthIndicator storageHealthIndicator(StoreClient store, GcsProperties properties) {

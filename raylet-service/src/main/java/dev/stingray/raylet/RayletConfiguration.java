@@ -69,6 +69,8 @@ class RayletConfiguration {
                 // Ray: worker_maximum_startup_concurrency = max(1, min(cores, num_cpus)).
                 (int) Math.min(Runtime.getRuntime().availableProcessors(),
                         properties.numCpus() == null ? Runtime.getRuntime().availableProcessors() : properties.numCpus()),
+                new dev.stingray.raylet.worker.RuntimeEnvPackages(gcs,
+                        () -> cluster.sessionDir() == null ? Path.of(properties.tempDir()) : cluster.sessionDir()),
                 w -> {
                     leases.getObject().onWorkerDeath(w);
                     rayletScheduler.execute(() -> reportWorkerFailure(gcs, cluster, w));

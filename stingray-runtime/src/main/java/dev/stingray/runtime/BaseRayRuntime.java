@@ -30,8 +30,8 @@ import java.util.Optional;
 
 /**
  * The parts of {@link RayRuntime} that a Stingray runtime (in-cluster driver/worker, Ray Client) does not
- * offer: concurrency groups and runtime environments (issue #4, both runtimes) and actors and placement
- * groups (the Ray Client runtime; {@link StingrayRuntime} overrides them) fail with
+ * offer: concurrency groups (issue #4, both runtimes) and actors, placement groups and runtime
+ * environments (the Ray Client runtime; {@link StingrayRuntime} overrides them) fail with
  * {@link UnsupportedOperationException} naming the feature; cross-language calls are not supported at all.
  */
 public abstract class BaseRayRuntime implements RayRuntime {
@@ -172,12 +172,12 @@ public abstract class BaseRayRuntime implements RayRuntime {
 
     @Override
     public RuntimeEnv createRuntimeEnv() {
-        throw notYet("Runtime environments");
+        return new dev.stingray.runtime.runtimeenv.RuntimeEnvImpl();
     }
 
     @Override
     public RuntimeEnv deserializeRuntimeEnv(String serializedRuntimeEnv) {
-        throw notYet("Runtime environments");
+        return dev.stingray.runtime.runtimeenv.RuntimeEnvImpl.deserialize(serializedRuntimeEnv);
     }
 
     @Override

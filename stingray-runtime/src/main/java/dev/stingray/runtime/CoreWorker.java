@@ -545,12 +545,13 @@ public final class CoreWorker implements AutoCloseable {
 
     // ------------------------------------------------------------------ tasks
 
-    /** Submits a normal task; the returned ref is owned by this worker. */
+    /** Submits a normal task in a runtime env (canonical JSON, "" for none); the returned ref is owned by this worker. */
     public <T> ObjectRefImpl<T> submitTask(JavaFunctionDescriptor function, Object[] args, Map<String, Double> resources, String name,
-            int maxRetries, boolean hasReturn) {
+            int maxRetries, String runtimeEnv) {
         TaskSpec.Builder spec = newSpec(TaskType.NORMAL_TASK, function, name)
                 .putAllRequiredResources(resources)
-                .setMaxRetries(maxRetries);
+                .setMaxRetries(maxRetries)
+                .setSerializedRuntimeEnv(runtimeEnv);
         List<ObjectRefImpl<?>> argRefs = addArgs(spec, args);
         ObjectRefImpl<T> returned = addReturn(spec, argRefs);
         submitter.submit(spec.build());
@@ -563,11 +564,12 @@ public final class CoreWorker implements AutoCloseable {
      * Returns at once; calls made before it is ALIVE wait in this process.
      */
     public <A> ActorHandleImpl<A> createActor(JavaFunctionDescriptor constructor, Object[] args, Map<String, Double> resources,
-            ActorCreationTaskSpec options) {
+            ActorCreationTaskSpec options, String runtimeEnv) {
         // Ray's ActorID: 12 unique bytes, then the job id.
         ByteString actorId = randomId(12).concat(jobId.bytes());
         TaskSpec.Builder spec = newSpec(TaskType.ACTOR_CREATION_TASK, constructor, null)
                 .putAllRequiredResources(resources)
+                .setSerializedRuntimeEnv(runtimeEnv)
                 .setActorCreationTaskSpec(options.toBuilder().setActorId(actorId));
         addArgs(spec, args);
         TaskSpec creation = spec.build();

@@ -32,9 +32,10 @@ public record DriverCoreWorker(CoreWorker worker, String namespace) {
      * @param jvmOptions     extra JVM options of the job's workers
      * @param driverPid      the pid recorded in the job table
      * @param entrypoint     the command line recorded in the job table
+     * @param runtimeEnv     the job's runtime env, canonical JSON with packages uploaded ("" for none)
      */
     public record JobSpec(String ip, String namespace, List<String> codeSearchPath, List<String> jvmOptions, long driverPid,
-            String entrypoint) {
+            String entrypoint, String runtimeEnv) {
     }
 
     /**
@@ -62,7 +63,7 @@ public record DriverCoreWorker(CoreWorker worker, String namespace) {
                     .setDriverAddress(worker.address())
                     .setEntrypoint(spec.entrypoint())
                     .setConfig(JobConfig.newBuilder().setRayNamespace(namespace).addAllCodeSearchPath(spec.codeSearchPath())
-                            .addAllJvmOptions(spec.jvmOptions()))).build());
+                            .addAllJvmOptions(spec.jvmOptions()).setSerializedRuntimeEnv(spec.runtimeEnv()))).build());
         } catch (RuntimeException e) {
             worker.close();
             throw e;

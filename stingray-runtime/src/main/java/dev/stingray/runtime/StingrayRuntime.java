@@ -25,6 +25,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 import dev.stingray.common.resources.BundleResources;
+import dev.stingray.common.runtimeenv.RuntimeEnvSpec;
+import dev.stingray.runtime.runtimeenv.RuntimeEnvOptions;
+import dev.stingray.runtime.runtimeenv.RuntimeEnvPackager;
 import dev.stingray.proto.CreatePlacementGroupRequest;
 import dev.stingray.proto.GetAllPlacementGroupRequest;
 import dev.stingray.proto.GetNamedPlacementGroupRequest;
@@ -51,8 +54,9 @@ import java.util.Map;
  * Stingray's {@link RayRuntime}: a driver (local cluster, or an in-cluster driver at {@code host:port})
  * or a worker started by a raylet. Objects and normal tasks are served by the process's
  * {@link CoreWorker}; the job is recorded in the GCS job table. Actors are created through the GCS and
- * called directly; placement groups are reserved by the GCS on raylets. Runtime environments are still
- * missing (issue #4): those calls fail with {@link UnsupportedOperationException} naming what is missing. Client mode ({@code ray://}) is
+ * called directly; placement groups are reserved by the GCS on raylets; runtime environments
+ * ({@code env_vars}, {@code java_jars}, {@code jvm_options}) travel in task specs, their jars uploaded once
+ * by {@link RuntimeEnvPackager}. Client mode ({@code ray://}) is
  * {@link dev.stingray.runtime.client.ClientRuntime}.
  */
 public final class StingrayRuntime extends BaseRayRuntime {
@@ -68,8 +72,14 @@ public final class StingrayRuntime extends BaseRayRuntime {
     private final CoreWorker worker;
     private final String namespace;
     private final DriverLogPrinter logPrinter;
+    private final RuntimeEnvPackager packager;
+    /** The env tasks run in unless they say otherwise: the job's (drivers) or the worker's own (nested tasks). */
+    private final RuntimeEnvSpec baseRuntimeEnv;
 
-    private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace) {
+    private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace,
+            RuntimeEnvPackager packager, String baseRuntimeEnv) {
+        this.packager = packager;
+        this.baseRuntimeEnv = RuntimeEnvSpec.parse(baseRuntimeEnv);
         this.config = config;
         this.localCluster = localCluster;
         this.gcs = gcs;
@@ -105,10 +115,13 @@ public final class StingrayRuntime extends BaseRayRuntime {
         GcsClient gcs = new GcsClient(gcsAddress, Duration.ofSeconds(10));
         try {
             String ip = System.getProperty("ray.node-ip", "127.0.0.1");
+            RuntimeEnvPackager packager = new RuntimeEnvPackager(gcs);
+            // Ray Java's ray.job.runtime-env: the job's default env, its jars uploaded once.
+            String jobEnv = packager.resolve(RuntimeEnvSpec.parse(System.getProperty("ray.job.runtime-env", "")));
             DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(ip, config.namespace(),
                     config.codeSearchPath(), config.jvmOptions(), ProcessHandle.current().pid(),
-                    ProcessHandle.current().info().commandLine().orElse("java")));
-            return new StingrayRuntime(config, cluster, gcs, driver.worker(), driver.namespace());
+                    ProcessHandle.current().info().commandLine().orElse("java"), jobEnv));
+            return new StingrayRuntime(config, cluster, gcs, driver.worker(), driver.namespace(), packager, jobEnv);
         } catch (RuntimeException e) {
             gcs.close();
             if (cluster != null) {
@@ -135,7 +148,8 @@ public final class StingrayRuntime extends BaseRayRuntime {
         } finally {
             dev.stingray.common.rpc.GrpcChannels.close(channel);
         }
-        return new StingrayRuntime(config, null, gcs, worker, config.namespace());
+        return new StingrayRuntime(config, null, gcs, worker, config.namespace(), new RuntimeEnvPackager(gcs),
+                System.getProperty("ray.worker.runtime-env", ""));
     }
 
     public CoreWorker coreWorker() {
@@ -207,7 +221,18 @@ public final class StingrayRuntime extends BaseRayRuntime {
             resources = placedIn(resources, options.group, options.bundleIndex);
         }
         return worker.submitTask(FunctionDescriptors.of(func), args, resources, options == null ? null : options.name,
-                DEFAULT_MAX_RETRIES, true);
+                DEFAULT_MAX_RETRIES, runtimeEnvOf(RuntimeEnvOptions.of(options)));
+    }
+
+    /**
+     * The env a task or actor runs in: its own fields over the job's (or, on a worker, over the env the
+     * worker runs in), local jars uploaded; canonical JSON, "" for none.
+     */
+    private String runtimeEnvOf(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return baseRuntimeEnv.toJson();
+        }
+        return packager.resolve(RuntimeEnvSpec.parse(requested).over(baseRuntimeEnv));
     }
 
     /**
@@ -340,9 +365,6 @@ public final class StingrayRuntime extends BaseRayRuntime {
         if (o.concurrencyGroups != null && !o.concurrencyGroups.isEmpty()) {
             throw notYet("Concurrency groups");
         }
-        if (o.serializedRuntimeEnv != null && !o.serializedRuntimeEnv.isEmpty() && !o.serializedRuntimeEnv.equals("{}")) {
-            throw notYet("Runtime environments");
-        }
         if (o.maxRestarts < -1) {
             throw new IllegalArgumentException("maxRestarts must be -1 (infinite) or at least 0, got " + o.maxRestarts);
         }
@@ -359,7 +381,7 @@ public final class StingrayRuntime extends BaseRayRuntime {
                 .addAllJvmOptions(o.jvmOptions == null ? List.of() : o.jvmOptions)
                 .build();
         return worker.createActor(FunctionDescriptors.of(actorFactoryFunc), args,
-                placedIn(resourcesOf(o.resources, false), o.group, o.bundleIndex), spec);
+                placedIn(resourcesOf(o.resources, false), o.group, o.bundleIndex), spec, runtimeEnvOf(o.serializedRuntimeEnv));
     }
 
     @Override

@@ -60,6 +60,7 @@ public final class GcsActorManager implements NodeListener {
     private final GcsActorScheduler scheduler;
     private final Function<ByteString, Optional<GcsNodeInfo>> aliveNode;
     private final Clock clock;
+    private final dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager runtimeEnvs;
     private final Map<ByteString, ActorTableData> actors = new LinkedHashMap<>();
     private final Map<ByteString, TaskSpec> creationSpecs = new HashMap<>();
     /** namespace → name → actor id, for actors that are not DEAD. */
@@ -70,7 +71,9 @@ public final class GcsActorManager implements NodeListener {
     private final Map<ByteString, CompletableFuture<Address>> creations = new HashMap<>();
 
     public GcsActorManager(GcsTable<ActorTableData> actorTable, GcsTable<TaskSpec> taskSpecTable, GcsPublisher publisher,
-            GcsActorScheduler scheduler, Function<ByteString, Optional<GcsNodeInfo>> aliveNode, Clock clock) {
+            GcsActorScheduler scheduler, Function<ByteString, Optional<GcsNodeInfo>> aliveNode, Clock clock,
+            dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager runtimeEnvs) {
+        this.runtimeEnvs = runtimeEnvs;
         this.actorTable = actorTable;
         this.taskSpecTable = taskSpecTable;
         this.publisher = publisher;
@@ -89,6 +92,9 @@ public final class GcsActorManager implements NodeListener {
             creationSpecs.putAll(taskSpecTable.getAll());
             for (ActorTableData actor : actorTable.getAll().values()) {
                 actors.put(actor.getActorId(), actor);
+                if (actor.getState() != ActorState.DEAD && actor.getIsDetached() && creationSpecs.containsKey(actor.getActorId())) {
+                    runtimeEnvs.addReferences(holder(actor.getActorId()), creationSpecs.get(actor.getActorId()).getSerializedRuntimeEnv());
+                }
                 if (actor.getState() != ActorState.DEAD && !actor.getName().isEmpty()) {
                     namedActors.computeIfAbsent(actor.getRayNamespace(), k -> new HashMap<>()).put(actor.getName(), actor.getActorId());
                 }
@@ -137,6 +143,10 @@ public final class GcsActorManager implements NodeListener {
             creationSpecs.put(id, spec);
             taskSpecTable.put(id, spec);
             save(actor);
+            if (creation.getIsDetached()) {
+                // A detached actor outlives its job: it holds its runtime env's packages itself.
+                runtimeEnvs.addReferences(holder(id), spec.getSerializedRuntimeEnv());
+            }
         }
         publish(actor);
     }
@@ -432,6 +442,7 @@ public final class GcsActorManager implements NodeListener {
             attempts.remove(actorId);
         }
         log.info("Actor {} ({}) is DEAD: {}", hex(actorId), dead.getClassName(), message);
+        runtimeEnvs.removeReferences(holder(actorId));
         if (killWorker) {
             releaseWorkerOf(previous);
         }
@@ -473,6 +484,11 @@ public final class GcsActorManager implements NodeListener {
         if (maxRestarts < -1) {
             throw StingrayException.invalidArgument("max_actor_restarts must be -1 (unlimited) or at least 0, got " + maxRestarts);
         }
+    }
+
+    /** The actor's name as a holder of runtime-env package references. */
+    private static String holder(ByteString actorId) {
+        return "actor:" + hex(actorId);
     }
 
     private static String hex(ByteString id) {

@@ -37,6 +37,13 @@ public final class GcsJobManager {
         this.clock = clock;
     }
 
+    private final List<java.util.function.Consumer<JobTableData>> startedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told every job that is added (Ray: the runtime-env manager takes the job's package references). */
+    public void addStartedListener(java.util.function.Consumer<JobTableData> listener) {
+        startedListeners.add(listener);
+    }
+
     /** Told the id of every job that finishes (Ray: the actor manager's job-finished listener). */
     public void addFinishedListener(java.util.function.Consumer<ByteString> listener) {
         finishedListeners.add(listener);
@@ -59,6 +66,7 @@ public final class GcsJobManager {
             jobs.put(job.getJobId(), job);
         }
         publisher.publish(ChannelType.GCS_JOB_CHANNEL, job.getJobId(), PubMessage.newBuilder().setJobMessage(job));
+        startedListeners.forEach(l -> l.accept(job));
     }
 
     /** Ray's {@code HandleMarkJobFinished}; NOT_FOUND for an unknown job, idempotent for a finished one. */

@@ -43,7 +43,8 @@ class GcsActorManagerTest {
     private final GcsActorManager actors = newManager();
 
     private GcsActorManager newManager() {
-        return new GcsActorManager(actorTable, specTable, publisher, scheduler, id -> Optional.empty(), Clock.systemUTC());
+        return new GcsActorManager(actorTable, specTable, publisher, scheduler, id -> Optional.empty(), Clock.systemUTC(),
+                new dev.stingray.gcs.runtimeenv.GcsRuntimeEnvManager(new dev.stingray.gcs.kv.GcsInternalKvManager(store, 1 << 20), timer));
     }
 
     @AfterEach

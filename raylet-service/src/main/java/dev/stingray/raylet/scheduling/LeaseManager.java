@@ -108,14 +108,21 @@ public final class LeaseManager {
 
     /** @return false when no worker can be started right now (the request stays queued) */
     private boolean grant(Pending p, Map<String, Double> demand, List<Runnable> replies) {
+        TaskSpec spec = p.request().getLeaseSpec();
+        String runtimeEnv;
+        try {
+            runtimeEnv = dev.stingray.common.runtimeenv.RuntimeEnvSpec.parse(spec.getSerializedRuntimeEnv()).toJson();
+        } catch (IllegalArgumentException e) {
+            replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setRejected(true).setFailureMessage(e.getMessage()).build()));
+            return true;
+        }
         if (!resources.tryTake(demand)) {
             // A bundle reservation took the resources since the check: the request stays queued.
             return false;
         }
-        TaskSpec spec = p.request().getLeaseSpec();
         // An actor with JVM options of its own (setJvmOptions) needs a worker started with them.
         List<String> actorJvmOptions = spec.getActorCreationTaskSpec().getJvmOptionsList();
-        WorkerProcess worker = actorJvmOptions.isEmpty() ? pool.popIdle(spec.getJobId()).orElse(null) : null;
+        WorkerProcess worker = actorJvmOptions.isEmpty() ? pool.popIdle(spec.getJobId(), runtimeEnv).orElse(null) : null;
         if (worker == null && !pool.canStartWorker()) {
             // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
             addAvailable(demand);
@@ -125,7 +132,7 @@ public final class LeaseManager {
             try {
                 List<String> jvmOptions = new java.util.ArrayList<>(pool.jvmOptionsOf(spec.getJobId()));
                 jvmOptions.addAll(actorJvmOptions);
-                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), jvmOptions);
+                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), jvmOptions, runtimeEnv);
             } catch (RuntimeException e) {
                 addAvailable(demand);
                 replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));

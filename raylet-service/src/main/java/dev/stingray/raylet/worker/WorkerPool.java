@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * The raylet's worker JVMs (Ray: {@code worker_pool.cc}). Starts workers from a command template
  * ({@code java <job JVM options> -cp <worker lib>/*:<job code search path> dev.stingray.worker.WorkerMain}
  * with the worker's identity as {@code ray.worker.*} properties), reuses an idle worker only for the
- * same job, kills workers that do not register within the registration timeout and idle workers after
- * the idle timeout, and reports worker deaths.
+ * same job and the same runtime env, kills workers that do not register within the registration timeout
+ * and idle workers after the idle timeout, and reports worker deaths.
  *
  * <p>Thread-safe: state is guarded by this object's monitor.
  */
@@ -47,13 +47,15 @@ public final class WorkerPool {
     private final Map<ByteString, WorkerProcess> workers = new ConcurrentHashMap<>();
     private final Map<ByteString, dev.stingray.proto.JobConfig> jobConfigs = new ConcurrentHashMap<>();
     private final int maxStartingWorkers;
+    private final RuntimeEnvPackages packages;
     private volatile Runnable onRegistered = () -> { };
 
     /**
      * @param maxStartingWorkers Ray's {@code worker_maximum_startup_concurrency}: at most this many workers start at once
      */
     public WorkerPool(java.util.function.Supplier<NodeContext> nodeContext, ScheduledExecutorService scheduler, Duration registerTimeout,
-            Duration idleTimeout, int maxStartingWorkers, Consumer<WorkerProcess> onWorkerDeath) {
+            Duration idleTimeout, int maxStartingWorkers, RuntimeEnvPackages packages, Consumer<WorkerProcess> onWorkerDeath) {
+        this.packages = packages;
         this.maxStartingWorkers = Math.max(1, maxStartingWorkers);
         this.nodeContext = nodeContext;
         this.scheduler = scheduler;
@@ -63,11 +65,12 @@ public final class WorkerPool {
         scheduler.scheduleWithFixedDelay(this::killIdleWorkers, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** An idle registered worker of the job, leased to the caller, or empty. */
-    public synchronized Optional<WorkerProcess> popIdle(ByteString jobId) {
+    /** An idle registered worker of the job started with the same runtime env, leased to the caller, or empty. */
+    public synchronized Optional<WorkerProcess> popIdle(ByteString jobId, String runtimeEnv) {
         for (WorkerProcess w : workers.values()) {
             // An unleased worker still starting (prestarted) counts too: the grant waits for its registration.
-            if (!w.isLeased() && w.jobId().equals(jobId) && !w.registered().isCompletedExceptionally() && w.process().isAlive()) {
+            if (!w.isLeased() && w.jobId().equals(jobId) && w.runtimeEnv().equals(runtimeEnv) && !w.registered().isCompletedExceptionally()
+                    && w.process().isAlive()) {
                 w.setLeased(true);
                 return Optional.of(w);
             }
@@ -112,7 +115,7 @@ public final class WorkerPool {
     /** Starts a worker for the job, leased to the caller; its future completes on registration. */
     public synchronized WorkerProcess start(ByteString jobId) {
         dev.stingray.proto.JobConfig config = jobConfigs.getOrDefault(jobId, dev.stingray.proto.JobConfig.getDefaultInstance());
-        return start(jobId, config.getCodeSearchPathList(), config.getJvmOptionsList());
+        return start(jobId, config.getCodeSearchPathList(), config.getJvmOptionsList(), config.getSerializedRuntimeEnv());
     }
 
     /** The job's JVM options (from its job config), empty when the job is unknown. */
@@ -121,9 +124,14 @@ public final class WorkerPool {
         return config == null ? List.of() : config.getJvmOptionsList();
     }
 
-    /** Starts a worker with an explicit class path (the lease carries the job's code search path). */
-    public synchronized WorkerProcess start(ByteString jobId, List<String> codeSearchPath, List<String> jobJvmOptions) {
+    /**
+     * Starts a worker with an explicit class path (the lease carries the job's code search path) in a runtime
+     * env: its {@code env_vars} in the process environment, its {@code jvm_options} after the job's, its
+     * {@code java_jars} (fetched and unpacked once per node) on the class path.
+     */
+    public synchronized WorkerProcess start(ByteString jobId, List<String> codeSearchPath, List<String> jobJvmOptions, String runtimeEnv) {
         NodeContext node = nodeContext.get();
+        dev.stingray.common.runtimeenv.RuntimeEnvSpec env = dev.stingray.common.runtimeenv.RuntimeEnvSpec.parse(runtimeEnv);
         if (!Files.isDirectory(node.workerLibDir())) {
             throw new IllegalStateException("Cannot start workers: the worker class path directory '" + node.workerLibDir()
                     + "' does not exist (stingray.raylet.worker-lib-dir; `stingray start` sets it to build/lib/worker)");
@@ -137,6 +145,11 @@ public final class WorkerPool {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(node.defaultJvmOptions());
         command.addAll(jobJvmOptions);
+        command.addAll(env.jvmOptions());
+        if (!env.isEmpty()) {
+            // Tasks this worker submits run in the same env (Ray: nested tasks inherit their parent's).
+            command.add("-Dray.worker.runtime-env=" + env.toJson());
+        }
         command.add("-Dray.worker.id=" + idHex);
         command.add("-Dray.worker.job-id=" + jobHex);
         command.add("-Dray.worker.node-id=" + node.nodeIdHex());
@@ -154,15 +167,18 @@ public final class WorkerPool {
         command.add("-cp");
         List<String> classPath = new ArrayList<>();
         classPath.add(node.workerLibDir().resolve("*").toString());
+        classPath.addAll(packages.classPath(env));
         classPath.addAll(codeSearchPath);
         command.add(String.join(File.pathSeparator, classPath));
         command.add("dev.stingray.worker.WorkerMain");
         Path startupLog = node.sessionDir().resolve("logs").resolve("worker-" + idHex + "-startup.log");
         try {
             Files.createDirectories(startupLog.getParent());
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(startupLog.toFile())).start();
-            WorkerProcess worker = new WorkerProcess(workerId, jobId, p);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(startupLog.toFile()));
+            builder.environment().putAll(env.envVars());
+            Process p = builder.start();
+            WorkerProcess worker = new WorkerProcess(workerId, jobId, p, env.toJson());
             worker.setLeased(true);
             workers.put(workerId, worker);
             p.onExit().thenRun(() -> died(worker));

@@ -14,12 +14,14 @@ public final class WorkerProcess {
     private final ByteString workerId;
     private final ByteString jobId;
     private final Process process;
+    private final String runtimeEnv;
     private final CompletableFuture<Address> registered = new CompletableFuture<>();
     private volatile boolean leased;
     private volatile long idleSince = System.currentTimeMillis();
     private volatile boolean hostsDetachedActor;
 
-    WorkerProcess(ByteString workerId, ByteString jobId, Process process) {
+    WorkerProcess(ByteString workerId, ByteString jobId, Process process, String runtimeEnv) {
+        this.runtimeEnv = runtimeEnv;
         this.workerId = workerId;
         this.jobId = jobId;
         this.process = process;
@@ -35,6 +37,11 @@ public final class WorkerProcess {
 
     public ByteString jobId() {
         return jobId;
+    }
+
+    /** The canonical runtime env JSON it was started with ("" = none); it is reused only for the same. */
+    public String runtimeEnv() {
+        return runtimeEnv;
     }
 
     public Process process() {

@@ -301,6 +301,12 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
                 task.addArgs(ClientArg.newBuilder().setInlineValue(serializer.serialize(arg).toByteString()));
             }
         }
+        if (!dev.stingray.runtime.runtimeenv.RuntimeEnvOptions.of(options).isEmpty()) {
+            throw notYet("Runtime environments in Ray Client mode");
+        }
+        if (options != null && options.group != null) {
+            throw notYet("Placement groups in Ray Client mode");
+        }
         ClientTaskOptions.Builder taskOptions = ClientTaskOptions.newBuilder();
         if (options != null) {
             if (options.resources != null) {
