@@ -84,6 +84,15 @@ class ActorE2ETest {
     }
 
     @Test
+    void anActorWithJvmOptionsGetsAWorkerStartedWithThemAndSeesItsResources() {
+        ActorHandle<Counter> counter = Ray.actor(Counter::new).setJvmOptions(List.of("-Dstingray.e2e.flavor=lime"))
+                .setResource("CPU", 1.0).remote();
+        assertThat(counter.task(Counter::property, "stingray.e2e.flavor").remote().get()).isEqualTo("lime");
+        assertThat(counter.task(Counter::resourceIds).remote().get()).containsEntry("CPU", 1);
+        counter.kill();
+    }
+
+    @Test
     void aThreadedActorRunsCallsAtTheSameTime() {
         ActorHandle<ConcurrencyProbe> probe = Ray.actor(ConcurrencyProbe::new).setMaxConcurrency(4).remote();
         List<ObjectRef<Integer>> calls = IntStream.range(0, 4).mapToObj(i -> probe.task(ConcurrencyProbe::meet, 4).remote()).toList();

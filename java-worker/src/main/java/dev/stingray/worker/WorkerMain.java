@@ -23,6 +23,8 @@ public final class WorkerMain {
     public static void main(String[] args) throws Exception {
         redirectOutput();
         Ray.init();
+        // Only now may the raylet push tasks: they use the Ray API, which Ray.init() has just set up.
+        ((dev.stingray.runtime.StingrayRuntime) Ray.internal()).registerWithRaylet();
         long rayletPid = Long.parseLong(System.getProperty("ray.worker.raylet-pid", "0"));
         Optional<ProcessHandle> raylet = rayletPid > 0 ? ProcessHandle.of(rayletPid) : Optional.empty();
         while (true) {

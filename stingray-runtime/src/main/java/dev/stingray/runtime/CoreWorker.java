@@ -636,6 +636,11 @@ public final class CoreWorker implements AutoCloseable {
         return taskExecutor == null ? ByteString.EMPTY : taskExecutor.actorId();
     }
 
+    /** The resources the task running on the calling thread was granted; empty on drivers and outside tasks. */
+    public Map<String, Double> currentTaskResources() {
+        return taskExecutor == null ? Map.of() : taskExecutor.currentResources();
+    }
+
     /** Whether the hosted actor is a restarted incarnation. */
     public boolean wasCurrentActorRestarted() {
         return taskExecutor != null && taskExecutor.actorRestarted();

@@ -45,6 +45,7 @@ import io.ray.api.id.UniqueId;
 import io.ray.api.options.CallOptions;
 import io.ray.api.runtime.RayRuntime;
 import io.ray.api.runtimecontext.RuntimeContext;
+import io.ray.api.runtimecontext.ResourceValue;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -139,17 +140,32 @@ public final class StingrayRuntime extends BaseRayRuntime {
         ByteString workerId = ByteString.copyFrom(java.util.HexFormat.of().parseHex(s.workerIdHex()));
         CoreWorker worker = new CoreWorker(JobId.fromHex(s.jobIdHex()), NodeId.fromHex(s.nodeIdHex()), workerId, s.nodeIp(), rayletAddress,
                 gcs, config.codeSearchPath(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
+        return new StingrayRuntime(config, null, gcs, worker, config.namespace(), new RuntimeEnvPackager(gcs),
+                System.getProperty("ray.worker.runtime-env", ""));
+    }
+
+    /**
+     * Announces this worker to its raylet (Ray: the worker's RegisterClient), which may push tasks from then
+     * on; so the worker's {@code WorkerMain} calls it only after {@code Ray.init()} has returned and tasks
+     * can use the {@code Ray} API.
+     *
+     * @throws IllegalStateException in a driver
+     */
+    public void registerWithRaylet() {
+        RayConfig.WorkerSettings s = config.worker();
+        if (s == null) {
+            throw new IllegalStateException("Only workers started by a raylet register with it; this process is a driver");
+        }
+        ByteString workerId = worker.workerId();
         var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(s.rayletAddress());
         try {
             NodeManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
                     .registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId(workerId)
                             .setPid((int) ProcessHandle.current().pid()).setPort(worker.address().getPort())
-                            .setJobId(JobId.fromHex(s.jobIdHex()).bytes()).build());
+                            .setJobId(worker.jobId().bytes()).build());
         } finally {
             dev.stingray.common.rpc.GrpcChannels.close(channel);
         }
-        return new StingrayRuntime(config, null, gcs, worker, config.namespace(), new RuntimeEnvPackager(gcs),
-                System.getProperty("ray.worker.runtime-env", ""));
     }
 
     public CoreWorker coreWorker() {
@@ -420,6 +436,44 @@ public final class StingrayRuntime extends BaseRayRuntime {
     @Override
     public void exitActor() {
         worker.exitActor();
+    }
+
+    /**
+     * Ray's {@code getAvailableResourceIds}: what the running task or actor holds, per resource. Whole units
+     * get ids 0..n-1 of capacity 1 (the raylet does not pin resource instances, so an id is the unit's
+     * position in the grant, not a device number); a fraction is one entry with id 0. Placement-group bundle
+     * resources are reported under their original names.
+     */
+    @Override
+    public Map<String, List<ResourceValue>> getAvailableResourceIds() {
+        Map<String, List<ResourceValue>> ids = new java.util.TreeMap<>();
+        worker.currentTaskResources().forEach((name, amount) -> {
+            if (name.startsWith(BundleResources.BUNDLE + "_group_")) {
+                return;
+            }
+            String plain = name.contains("_group_") ? name.substring(0, name.indexOf("_group_")) : name;
+            List<ResourceValue> values = new java.util.ArrayList<>();
+            if (amount >= 1 && amount == Math.floor(amount)) {
+                for (long i = 0; i < amount; i++) {
+                    values.add(resourceValue(i, 1.0));
+                }
+            } else {
+                values.add(resourceValue(0, amount));
+            }
+            ids.merge(plain, values, (a, b) -> a);
+        });
+        return ids;
+    }
+
+    /** {@code ResourceValue}'s constructor is package-private in ray-api (Ray's native code makes them). */
+    private static ResourceValue resourceValue(long id, double capacity) {
+        try {
+            var constructor = ResourceValue.class.getDeclaredConstructor(long.class, double.class);
+            constructor.setAccessible(true);
+            return constructor.newInstance(id, capacity);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot create io.ray.api.runtimecontext.ResourceValue", e);
+        }
     }
 
     @Override

@@ -44,6 +44,17 @@ public class Counter {
         return Ray.getRuntimeContext().getCurrentActorId().toString();
     }
 
+    public String property(String name) {
+        return System.getProperty(name);
+    }
+
+    /** What this actor holds, as {@code Ray.getAvailableResourceIds()} reports it: name → number of ids. */
+    public java.util.Map<String, Integer> resourceIds() {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        Ray.internal().getAvailableResourceIds().forEach((name, ids) -> counts.put(name, ids.size()));
+        return counts;
+    }
+
     public int exit() {
         Ray.exitActor();
         return value;

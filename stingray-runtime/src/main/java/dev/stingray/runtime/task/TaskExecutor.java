@@ -38,6 +38,9 @@ public final class TaskExecutor {
     private volatile Object actor;
     private volatile ByteString actorId = ByteString.EMPTY;
     private volatile boolean actorRestarted;
+    /** The resources of the hosted actor (its creation task's), for methods that ask what they hold. */
+    private volatile java.util.Map<String, Double> actorResources = java.util.Map.of();
+    private final ThreadLocal<java.util.Map<String, Double>> runningResources = new ThreadLocal<>();
 
     public TaskExecutor(ObjectSerializer serializer, ClassLoader classLoader, Function<ObjectRefImpl<?>, Object> fetch, String ip) {
         this.serializer = serializer;
@@ -57,7 +60,28 @@ public final class TaskExecutor {
         return actorRestarted;
     }
 
+    /**
+     * The resources the task running on this thread was granted (an actor method: its actor's); empty
+     * outside a task.
+     */
+    public java.util.Map<String, Double> currentResources() {
+        java.util.Map<String, Double> running = runningResources.get();
+        return running == null ? java.util.Map.of() : running;
+    }
+
     public PushTaskReply execute(TaskSpec spec) {
+        if (spec.getType() == TaskType.ACTOR_CREATION_TASK) {
+            actorResources = java.util.Map.copyOf(spec.getRequiredResourcesMap());
+        }
+        runningResources.set(spec.getType() == TaskType.NORMAL_TASK ? spec.getRequiredResourcesMap() : actorResources);
+        try {
+            return run(spec);
+        } finally {
+            runningResources.remove();
+        }
+    }
+
+    private PushTaskReply run(TaskSpec spec) {
         // Ray's marker lines: the log monitor attributes the following output to this task (and actor).
         if (spec.getType() == TaskType.ACTOR_CREATION_TASK) {
             System.out.println(":actor_name:" + spec.getFunction().getClassName());
