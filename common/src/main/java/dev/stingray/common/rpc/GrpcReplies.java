@@ -34,12 +34,13 @@ public final class GrpcReplies {
     }
 
     /**
-     * Answers with the future's value once it completes, or with its failure's status; a handler that fails
-     * before returning a future is answered at once. For RPCs that wait for a state (an actor ALIVE, a
+     * Answers with {@code reply} of the future's value once it completes, or with its failure's status; a
+     * handler that fails before returning a future is answered at once; a cancelled call is not answered. For RPCs that wait for a state (an actor ALIVE, a
      * placement group CREATED). A caller that went away meanwhile is ignored.
      */
-    public static <T> void replyWhenDone(StreamObserver<T> observer, Supplier<java.util.concurrent.CompletableFuture<T>> handler) {
-        java.util.concurrent.CompletableFuture<T> future;
+    public static <V, T> void replyWhenDone(StreamObserver<T> observer, Supplier<java.util.concurrent.CompletableFuture<V>> handler,
+            java.util.function.Function<V, T> reply) {
+        java.util.concurrent.CompletableFuture<V> future;
         try {
             future = handler.get();
         } catch (RuntimeException e) {
@@ -47,15 +48,19 @@ public final class GrpcReplies {
             return;
         }
         if (observer instanceof io.grpc.stub.ServerCallStreamObserver<?> call) {
+            // The handler's own future is cancelled, so whoever holds it (a waiter list) sees the caller leave.
             call.setOnCancelHandler(() -> future.cancel(false));
         }
-        future.whenComplete((value, error) -> {
+        future.whenComplete((result, error) -> {
+            if (future.isCancelled()) {
+                return;
+            }
             try {
                 if (error != null) {
                     observer.onError(toStatus(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                             ? error.getCause() : error));
                 } else {
-                    observer.onNext(value);
+                    observer.onNext(reply.apply(result));
                     observer.onCompleted();
                 }
             } catch (RuntimeException callerGone) {

@@ -39,8 +39,8 @@ public final class ActorInfoGrpcService extends ActorInfoGcsServiceGrpc.ActorInf
     /** Places a registered actor; answers with its address once it is ALIVE, FAILED_PRECONDITION if it died first. */
     @Override
     public void createActor(CreateActorRequest request, StreamObserver<CreateActorReply> observer) {
-        GrpcReplies.replyWhenDone(observer, () -> actors.handleCreateActor(request.getTaskSpec())
-                .thenApply(address -> CreateActorReply.newBuilder().setActorAddress(address).build()));
+        GrpcReplies.replyWhenDone(observer, () -> actors.handleCreateActor(request.getTaskSpec()),
+                address -> CreateActorReply.newBuilder().setActorAddress(address).build());
     }
 
     /** One actor's row; NOT_FOUND for an unknown id. */

@@ -171,7 +171,8 @@ public final class GcsActorManager implements NodeListener {
             if (actor.getState() == ActorState.DEAD) {
                 return CompletableFuture.failedFuture(Status.FAILED_PRECONDITION.withDescription(deathMessage(actor)).asRuntimeException());
             }
-            created = creations.computeIfAbsent(id, k -> new CompletableFuture<>());
+            // Each caller gets its own copy: one caller giving up (its copy cancelled) leaves the others waiting.
+            created = creations.computeIfAbsent(id, k -> new CompletableFuture<>()).copy();
             if (actor.getState() == ActorState.DEPENDENCIES_UNREADY) {
                 pending = actor.toBuilder().setState(ActorState.PENDING_CREATION).build();
                 save(pending);
@@ -302,7 +303,7 @@ public final class GcsActorManager implements NodeListener {
         hosted.forEach(id -> restartOrDie(id, ActorDeathCause.Reason.NODE_DIED, "The actor is dead because its node has died. Node Id: "
                 + hex(nodeId) + " (ip " + ip + ")", a -> a.getNodeId().equals(nodeId)));
         owned.forEach(id -> destroy(id, ActorDeathCause.Reason.OWNER_DIED, "The actor is dead because its owner has died: the owner's node "
-                + hex(nodeId) + " (ip " + ip + ") died.", false));
+                + hex(nodeId) + " (ip " + ip + ") died.", true));
     }
 
     /** A job finished: its non-detached actors die (Ray: OnJobFinished). */
@@ -440,6 +441,9 @@ public final class GcsActorManager implements NodeListener {
             }
             waiting = creations.remove(actorId);
             attempts.remove(actorId);
+            // A DEAD actor is never placed again: its creation spec (with inline arguments) goes, as in Ray.
+            creationSpecs.remove(actorId);
+            taskSpecTable.delete(actorId);
         }
         log.info("Actor {} ({}) is DEAD: {}", hex(actorId), dead.getClassName(), message);
         runtimeEnvs.removeReferences(holder(actorId));

@@ -179,10 +179,18 @@ public final class GcsPlacementGroupManager implements NodeListener, AutoCloseab
                     .asRuntimeException());
         }
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        List<CompletableFuture<Void>> list = waiters.computeIfAbsent(id, k -> new ArrayList<>());
-        // Waits whose callers gave up (deadline passed) are cancelled; drop them.
-        list.removeIf(CompletableFuture::isDone);
-        list.add(ready);
+        waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(ready);
+        // A caller that gave up (deadline passed) cancels its wait: it leaves the list at once.
+        ready.whenComplete((v, e) -> {
+            if (ready.isCancelled()) {
+                synchronized (this) {
+                    List<CompletableFuture<Void>> list = waiters.get(id);
+                    if (list != null) {
+                        list.remove(ready);
+                    }
+                }
+            }
+        });
         return ready;
     }
 
@@ -286,21 +294,18 @@ public final class GcsPlacementGroupManager implements NodeListener, AutoCloseab
                 .map(r -> r.prepareBundleResources(PrepareBundleResourcesRequest.newBuilder().addAllBundleSpecs(bundles).build()))
                 .orElseGet(() -> Futures.immediateFailedFuture(new IllegalStateException("node " + hex(node) + " is not alive")))));
         Futures.whenAllComplete(prepares.values()).run(() -> {
-            List<ByteString> preparedOn = new ArrayList<>();
             boolean all = true;
-            for (var p : prepares.entrySet()) {
+            for (var p : prepares.values()) {
                 try {
-                    if (Futures.getDone(p.getValue()).getSuccess()) {
-                        preparedOn.add(p.getKey());
-                    } else {
-                        all = false;
-                    }
+                    all &= Futures.getDone(p).getSuccess();
                 } catch (Exception e) {
                     all = false;
                 }
             }
             if (!all || !stillWanted(id)) {
-                preparedOn.forEach(node -> byNode.get(node).forEach(this::cancel));
+                // Every chosen node, not only those that said yes: a prepare whose reply was lost may have reserved
+                // (cancel is idempotent and ignores bundles a raylet does not hold).
+                byNode.values().forEach(bundles -> bundles.forEach(this::cancel));
                 synchronized (this) {
                     inFlight.remove(id);
                 }
@@ -325,16 +330,16 @@ public final class GcsPlacementGroupManager implements NodeListener, AutoCloseab
                 }
             });
             List<CompletableFuture<Void>> ready = null;
+            boolean saved = false;
             synchronized (this) {
                 inFlight.remove(id);
                 PlacementGroupTableData group = groups.get(id);
-                if (ok && group != null && group.getState() != PlacementGroupState.REMOVED) {
+                // A node that died while its commit was in flight is not in any bundle yet, so onNodeRemoved
+                // missed it: such a placement is rolled back and tried again instead of saved.
+                boolean nodesAlive = byNode.keySet().stream().allMatch(n -> aliveNode.apply(n).isPresent());
+                if (ok && nodesAlive && group != null && group.getState() != PlacementGroupState.REMOVED) {
                     PlacementGroupTableData.Builder builder = group.toBuilder();
-                    for (int i = 0; i < builder.getBundlesCount(); i++) {
-                        int index = i;
-                        byNode.forEach((node, bundles) -> bundles.stream().filter(b -> b.getBundleId().getBundleIndex() == index)
-                                .forEach(b -> builder.setBundles(index, b)));
-                    }
+                    byNode.values().forEach(bundles -> bundles.forEach(b -> builder.setBundles(b.getBundleId().getBundleIndex(), b)));
                     boolean complete = builder.getBundlesList().stream().noneMatch(b -> b.getNodeId().isEmpty());
                     if (complete) {
                         builder.setState(PlacementGroupState.CREATED).setStateMessage("");
@@ -342,12 +347,10 @@ public final class GcsPlacementGroupManager implements NodeListener, AutoCloseab
                     }
                     save(builder.build());
                     log.info("Placement group {} ({}) is {}", hex(id), group.getStrategy(), builder.getState());
-                    ok = true;
-                } else {
-                    ok = false;
+                    saved = true;
                 }
             }
-            if (!ok) {
+            if (!saved) {
                 // Removed meanwhile, or a node went away: give back whatever was reserved; the timer tries again.
                 byNode.values().forEach(bundles -> bundles.forEach(this::cancel));
             } else if (ready != null) {

@@ -70,7 +70,7 @@ public final class PlacementGroupInfoGrpcService extends PlacementGroupInfoGcsSe
     @Override
     public void waitPlacementGroupUntilReady(WaitPlacementGroupUntilReadyRequest request,
             StreamObserver<WaitPlacementGroupUntilReadyReply> observer) {
-        GrpcReplies.replyWhenDone(observer, () -> groups.handleWaitPlacementGroupUntilReady(request.getPlacementGroupId())
-                .thenApply(ready -> WaitPlacementGroupUntilReadyReply.getDefaultInstance()));
+        GrpcReplies.replyWhenDone(observer, () -> groups.handleWaitPlacementGroupUntilReady(request.getPlacementGroupId()),
+                ready -> WaitPlacementGroupUntilReadyReply.getDefaultInstance());
     }
 }

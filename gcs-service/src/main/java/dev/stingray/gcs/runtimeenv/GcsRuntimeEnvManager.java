@@ -76,8 +76,9 @@ public final class GcsRuntimeEnvManager {
                 return;
             }
             counts.remove(uri);
+            // Under the monitor: a pin arriving now waits, then finds the package gone and uploads it again.
+            kv.delString("", uri, false);
         }
-        kv.delString("", uri, false);
         log.info("Runtime-env package {} is no longer referenced; deleted it from the KV", uri);
     }
 

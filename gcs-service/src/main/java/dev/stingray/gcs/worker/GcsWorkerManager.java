@@ -15,7 +15,8 @@ import java.util.Optional;
  * The worker table (Ray: {@code gcs_worker_manager.cc}). Failures are persisted and published on
  * {@code GCS_WORKER_DELTA_CHANNEL}. Reads go to the store (the table is not cached: it is off the hot path).
  *
- * <p>Thread-safe: the store is the only state.
+ * <p>Thread-safe: failure reports are serialized by this object's monitor, so listeners hear of each death once;
+ * the store is the only state.
  */
 public final class GcsWorkerManager {
 
@@ -44,10 +45,10 @@ public final class GcsWorkerManager {
      * Ray's {@code HandleReportWorkerFailure}: persist the dead worker, then publish the delta and tell the
      * listeners. A second report of the same death (the worker's own, then its raylet's) changes nothing.
      */
-    public void handleReportWorkerFailure(WorkerTableData data) {
+    public synchronized void handleReportWorkerFailure(WorkerTableData data) {
         ByteString id = workerId(data);
         java.util.Optional<WorkerTableData> known = table.get(id);
-        if (known.isPresent() && !known.get().getIsAlive() && known.get().getEndTimeMs() > 0) {
+        if (known.isPresent() && !known.get().getIsAlive()) {
             return;
         }
         WorkerTableData dead = known.map(WorkerTableData::toBuilder).orElse(data.toBuilder())
