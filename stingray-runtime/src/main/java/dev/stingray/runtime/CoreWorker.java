@@ -97,14 +97,12 @@ public final class CoreWorker implements AutoCloseable {
     private final Server server;
     private final Address address;
     private final TaskSubmitter submitter;
-    private final AtomicInteger taskCounter = new AtomicInteger();
     /** Ray's {@code max_direct_call_object_size}: larger values go to the node's object store. */
     private final long maxDirectCallObjectSize = Long.getLong("ray.max-direct-call-object-size", 100 * 1024);
     private final ObjectStoreClient plasma;
     /** Objects this worker owns that live in a node's object store, freed there with Ray.free or at shutdown. */
     private final Map<ByteString, ObjectLocation> ownedInStore = new java.util.concurrent.ConcurrentHashMap<>();
     private final Address localRaylet;
-    private final boolean executesTasks;
     /** The refs each submitted task takes as arguments, held until the task finishes. */
     private final Map<ByteString, List<ObjectRefImpl<?>>> argsOfPendingTasks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Runnable stopCounting;
@@ -122,7 +120,6 @@ public final class CoreWorker implements AutoCloseable {
         this.ip = ip;
         this.codeSearchPath = List.copyOf(codeSearchPath);
         this.localRaylet = localRaylet;
-        this.executesTasks = executesTasks;
         this.plasma = new ObjectStoreClient(channels, localRaylet.getIpAddress() + ":" + localRaylet.getPort(), nodeId);
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : CoreWorker.class.getClassLoader();
@@ -445,7 +442,8 @@ public final class CoreWorker implements AutoCloseable {
      * the node's last CPU.
      */
     private <T> T whileBlocked(Waiting<T> waiting) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!executesTasks) {
+        // Ray lends a blocked normal task's CPUs only: an actor keeps what it holds (ShouldReleaseResourcesOnBlockingCalls).
+        if (taskExecutor == null || !currentActorId().isEmpty()) {
             return waiting.get();
         }
         notifyBlocked(true);
@@ -571,7 +569,8 @@ public final class CoreWorker implements AutoCloseable {
                 .putAllRequiredResources(resources)
                 .setSerializedRuntimeEnv(runtimeEnv)
                 .setActorCreationTaskSpec(options.toBuilder().setActorId(actorId));
-        addArgs(spec, args);
+        // The creation task runs later, and again on every restart: its argument refs must outlive this call.
+        addArgs(spec, args).forEach(ref -> ReferenceCounter.markEscaped(ref.id()));
         TaskSpec creation = spec.build();
         try {
             gcs.actors().registerActor(RegisterActorRequest.newBuilder().setTaskSpec(creation).build());
@@ -689,7 +688,6 @@ public final class CoreWorker implements AutoCloseable {
         ByteString returnId = randomId(ID_SIZE);
         spec.setNumReturns(1).addReturnIds(returnId);
         store.entry(returnId);
-        taskCounter.incrementAndGet();
         if (!argRefs.isEmpty()) {
             argsOfPendingTasks.put(spec.getTaskId(), argRefs);
         }

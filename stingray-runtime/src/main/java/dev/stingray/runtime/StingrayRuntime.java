@@ -76,11 +76,14 @@ public final class StingrayRuntime extends BaseRayRuntime {
     private final RuntimeEnvPackager packager;
     /** The env tasks run in unless they say otherwise: the job's (drivers) or the worker's own (nested tasks). */
     private final RuntimeEnvSpec baseRuntimeEnv;
+    /** Its canonical JSON, what every task without an env of its own carries. */
+    private final String baseRuntimeEnvJson;
 
     private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace,
             RuntimeEnvPackager packager, String baseRuntimeEnv) {
         this.packager = packager;
         this.baseRuntimeEnv = RuntimeEnvSpec.parse(baseRuntimeEnv);
+        this.baseRuntimeEnvJson = this.baseRuntimeEnv.toJson();
         this.config = config;
         this.localCluster = localCluster;
         this.gcs = gcs;
@@ -246,7 +249,7 @@ public final class StingrayRuntime extends BaseRayRuntime {
      */
     private String runtimeEnvOf(String requested) {
         if (requested == null || requested.isBlank()) {
-            return baseRuntimeEnv.toJson();
+            return baseRuntimeEnvJson;
         }
         return packager.resolve(RuntimeEnvSpec.parse(requested).over(baseRuntimeEnv));
     }
@@ -381,6 +384,12 @@ public final class StingrayRuntime extends BaseRayRuntime {
         if (o.concurrencyGroups != null && !o.concurrencyGroups.isEmpty()) {
             throw notYet("Concurrency groups");
         }
+        if (o.isAsync) {
+            throw notYet("Async actors");
+        }
+        if (o.maxPendingCalls != -1) {
+            throw notYet("Limits on pending actor calls (setMaxPendingCalls)");
+        }
         if (o.maxRestarts < -1) {
             throw new IllegalArgumentException("maxRestarts must be -1 (infinite) or at least 0, got " + o.maxRestarts);
         }
@@ -448,10 +457,10 @@ public final class StingrayRuntime extends BaseRayRuntime {
     public Map<String, List<ResourceValue>> getAvailableResourceIds() {
         Map<String, List<ResourceValue>> ids = new java.util.TreeMap<>();
         worker.currentTaskResources().forEach((name, amount) -> {
-            if (name.startsWith(BundleResources.BUNDLE + "_group_")) {
+            String plain = BundleResources.originalName(name);
+            if (!plain.equals(name) && plain.equals(BundleResources.BUNDLE)) {
                 return;
             }
-            String plain = name.contains("_group_") ? name.substring(0, name.indexOf("_group_")) : name;
             List<ResourceValue> values = new java.util.ArrayList<>();
             if (amount >= 1 && amount == Math.floor(amount)) {
                 for (long i = 0; i < amount; i++) {
@@ -466,11 +475,20 @@ public final class StingrayRuntime extends BaseRayRuntime {
     }
 
     /** {@code ResourceValue}'s constructor is package-private in ray-api (Ray's native code makes them). */
+    private static final java.lang.reflect.Constructor<ResourceValue> RESOURCE_VALUE;
+
+    static {
+        try {
+            RESOURCE_VALUE = ResourceValue.class.getDeclaredConstructor(long.class, double.class);
+            RESOURCE_VALUE.setAccessible(true);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError("This ray-api version has no ResourceValue(long, double): " + e);
+        }
+    }
+
     private static ResourceValue resourceValue(long id, double capacity) {
         try {
-            var constructor = ResourceValue.class.getDeclaredConstructor(long.class, double.class);
-            constructor.setAccessible(true);
-            return constructor.newInstance(id, capacity);
+            return RESOURCE_VALUE.newInstance(id, capacity);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create io.ray.api.runtimecontext.ResourceValue", e);
         }

@@ -29,6 +29,17 @@ public final class BundleResources {
         return bundleIndex < 0 ? name + "_group_" + hex : name + "_group_" + bundleIndex + "_" + hex;
     }
 
+    /**
+     * The resource a bundle resource was made from ({@code CPU} for {@code CPU_group_0_<pgid>}); other names
+     * unchanged. Only the exact shape {@link #format} produces counts, so a user's {@code my_group_x} stays.
+     */
+    public static String originalName(String name) {
+        java.util.regex.Matcher m = FORMATTED.matcher(name);
+        return m.matches() ? m.group(1) : name;
+    }
+
+    private static final java.util.regex.Pattern FORMATTED = java.util.regex.Pattern.compile("(.+)_group_(\\d+_)?\\p{XDigit}{36}");
+
     /** The resources a committed bundle adds to its node: each unit resource and the bundle marker, indexed and wildcard. */
     public static Map<String, Double> committed(ByteString placementGroupId, int bundleIndex, Map<String, Double> unitResources) {
         Map<String, Double> added = new HashMap<>();

@@ -118,10 +118,14 @@ public record RuntimeEnvSpec(Map<String, String> envVars, List<String> jars, Lis
         return new RuntimeEnvSpec(envVars, newJars, jvmOptions);
     }
 
-    /** This env over {@code base}: each field this env sets replaces the base's (Ray merges job and task envs by field). */
+    /**
+     * This env over {@code base}, as Ray inherits a parent's env: {@code env_vars} are merged key by key (this
+     * env's value wins); every other field this env sets replaces the base's.
+     */
     public RuntimeEnvSpec over(RuntimeEnvSpec base) {
-        return new RuntimeEnvSpec(envVars.isEmpty() ? base.envVars : envVars, jars.isEmpty() ? base.jars : jars,
-                jvmOptions.isEmpty() ? base.jvmOptions : jvmOptions);
+        Map<String, String> vars = new TreeMap<>(base.envVars);
+        vars.putAll(envVars);
+        return new RuntimeEnvSpec(vars, jars.isEmpty() ? base.jars : jars, jvmOptions.isEmpty() ? base.jvmOptions : jvmOptions);
     }
 
     /** The package URIs named in a serialized env; none for text that does not parse (the GCS never fails on it). */

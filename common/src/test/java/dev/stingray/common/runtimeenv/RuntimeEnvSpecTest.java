@@ -30,6 +30,13 @@ class RuntimeEnvSpecTest {
     }
 
     @Test
+    void envVarsAreMergedKeyByKeyAsRayInheritsThem() {
+        RuntimeEnvSpec job = new RuntimeEnvSpec(Map.of("A", "job", "B", "job"), List.of(), List.of());
+        RuntimeEnvSpec task = new RuntimeEnvSpec(Map.of("A", "task"), List.of(), List.of());
+        assertThat(task.over(job).envVars()).isEqualTo(Map.of("A", "task", "B", "job"));
+    }
+
+    @Test
     void badFieldsAreNamedInTheError() {
         assertThatThrownBy(() -> RuntimeEnvSpec.parse("{\"pip\":[\"requests\"]}")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Unsupported runtime_env field 'pip'").hasMessageContaining("env_vars, java_jars and jvm_options");

@@ -74,7 +74,6 @@ public final class ActorTaskSubmitter implements AutoCloseable {
         final TreeMap<Long, Call> waiting = new TreeMap<>();
         /** Calls whose push failed without retries left, until the GCS says whether the actor died and why. */
         final List<Call> lost = new ArrayList<>();
-        int inFlight;
         long nextIndex;
         ByteString numberingWorker = ByteString.EMPTY;
         long nextSequenceNumber;
@@ -121,12 +120,16 @@ public final class ActorTaskSubmitter implements AutoCloseable {
 
     /** Starts following the actor's state: subscribe to its key, then read its current row. */
     private void watch(ByteString actorId) {
+        GcsSubscriber existing;
         synchronized (this) {
+            existing = subscriber;
             if (subscriber == null) {
                 subscriber = new GcsSubscriber(gcs, List.of(ChannelType.GCS_ACTOR_CHANNEL), actorId, m -> update(m.getActorMessage())).start();
-            } else {
-                subscriber.subscribe(actorId);
             }
+        }
+        if (existing != null) {
+            // A GCS call: outside this object's monitor, which every actor call of the process takes.
+            existing.subscribe(actorId);
         }
         lookUp(actorId);
     }
@@ -223,7 +226,6 @@ public final class ActorTaskSubmitter implements AutoCloseable {
                         call.numberedFor = worker;
                         call.sequenceNumber = queue.nextSequenceNumber++;
                     }
-                    queue.inFlight++;
                     actions.add(() -> push(queue, call, info));
                 }
             }
@@ -238,9 +240,6 @@ public final class ActorTaskSubmitter implements AutoCloseable {
         Futures.addCallback(future, new FutureCallback<>() {
             @Override
             public void onSuccess(PushTaskReply reply) {
-                synchronized (ActorTaskSubmitter.this) {
-                    queue.inFlight--;
-                }
                 completion.onReturns(call.spec, reply.getReturnObjectsList(), reply.getIsApplicationError());
             }
 
@@ -249,7 +248,6 @@ public final class ActorTaskSubmitter implements AutoCloseable {
                 Status status = Status.fromThrowable(t);
                 boolean retry;
                 synchronized (ActorTaskSubmitter.this) {
-                    queue.inFlight--;
                     retry = call.retriesLeft != 0;
                     if (retry) {
                         if (call.retriesLeft > 0) {

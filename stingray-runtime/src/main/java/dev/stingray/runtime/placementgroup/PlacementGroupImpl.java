@@ -57,10 +57,6 @@ public final class PlacementGroupImpl implements PlacementGroup, Serializable {
         };
     }
 
-    public ByteString idBytes() {
-        return ByteString.copyFrom(id);
-    }
-
     @Override
     public PlacementGroupId getId() {
         return PlacementGroupId.fromBytes(id);

@@ -30,7 +30,8 @@ import java.util.zip.ZipOutputStream;
  * ({@code RAY_RUNTIME_ENV_TEMPORARY_REFERENCE_EXPIRATION_S}, default 600 s, as Ray's) so it survives until
  * a job or detached actor refers to it.
  *
- * <p>Thread-safe; a local path is zipped once per process as long as its size and time stay the same.
+ * <p>Thread-safe; a local path is zipped once per process as long as its size and time stay the same, and
+ * pinned again (uploaded again if the GCS deleted it) when it is used after half the pin's life.
  */
 public final class RuntimeEnvPackager {
 
@@ -40,9 +41,13 @@ public final class RuntimeEnvPackager {
     private record Stamp(Path path, long size, long modified) {
     }
 
+    /** A package this process uploaded, and when it last pinned it. */
+    private record Uploaded(String uri, long pinnedAtNanos) {
+    }
+
     private final GcsClient gcs;
     private final int pinSeconds;
-    private final Map<Stamp, String> uploaded = new ConcurrentHashMap<>();
+    private final Map<Stamp, Uploaded> uploaded = new ConcurrentHashMap<>();
 
     public RuntimeEnvPackager(GcsClient gcs) {
         this.gcs = gcs;
@@ -73,19 +78,24 @@ public final class RuntimeEnvPackager {
         }
         try {
             Stamp stamp = new Stamp(path, Files.isDirectory(path) ? -1 : Files.size(path), Files.getLastModifiedTime(path).toMillis());
-            String known = uploaded.get(stamp);
-            if (known != null) {
-                return known;
+            Uploaded known = uploaded.get(stamp);
+            // Zipped once; pinned again while in use (a task-only package has no other reference), at half the pin's life.
+            if (known != null && System.nanoTime() - known.pinnedAtNanos() < TimeUnit.SECONDS.toNanos(pinSeconds) / 2) {
+                return known.uri();
             }
-            byte[] zip = zip(path);
-            String uri = RuntimeEnvSpec.PACKAGE_URI_PREFIX + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(zip)) + ".zip";
+            String uri = known != null ? known.uri() : null;
+            byte[] zip = null;
+            if (uri == null) {
+                zip = zip(path);
+                uri = RuntimeEnvSpec.PACKAGE_URI_PREFIX + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(zip)) + ".zip";
+            }
             // Pin before checking: a package the GCS is about to delete for lack of references stays.
             RuntimeEnvGcsServiceGrpc.newBlockingStub(gcs.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .pinRuntimeEnvURI(PinRuntimeEnvURIRequest.newBuilder().setUri(uri).setExpirationS(pinSeconds).build());
             if (!gcs.kvExists("", uri)) {
-                gcs.kvPut("", uri, ByteString.copyFrom(zip), false);
+                gcs.kvPut("", uri, ByteString.copyFrom(zip != null ? zip : zip(path)), false);
             }
-            uploaded.put(stamp, uri);
+            uploaded.put(stamp, new Uploaded(uri, System.nanoTime()));
             return uri;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot package runtime_env java_jars entry " + path, e);
