@@ -46,10 +46,8 @@ public final class LocalResources {
 
     /** Takes {@code demand} from the available resources if it fits now; false (nothing taken) otherwise. */
     public synchronized boolean tryTake(Map<String, Double> demand) {
-        for (Map.Entry<String, Double> d : demand.entrySet()) {
-            if (available.getOrDefault(d.getKey(), 0.0) + 1e-9 < d.getValue()) {
-                return false;
-            }
+        if (!dev.stingray.common.resources.NodeResources.fits(available, demand)) {
+            return false;
         }
         Map<String, Double> next = new java.util.HashMap<>(available);
         demand.forEach((k, v) -> next.merge(k, -v, Double::sum));

@@ -23,6 +23,16 @@ public final class NodeResources {
     private NodeResources() {
     }
 
+    /** Whether {@code have} holds at least {@code demand} of every resource (missing counts as 0). */
+    public static boolean fits(Map<String, Double> have, Map<String, Double> demand) {
+        for (Map.Entry<String, Double> d : demand.entrySet()) {
+            if (have.getOrDefault(d.getKey(), 0.0) + 1e-9 < d.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static Map<String, Double> parseCustomResources(String json) {
         if (json == null || json.isBlank()) {
             return Map.of();

@@ -1,6 +1,7 @@
 package dev.stingray.gcs.placement;
 
 import com.google.protobuf.ByteString;
+import dev.stingray.common.resources.NodeResources;
 import dev.stingray.proto.PlacementStrategy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ public final class BundlePlacement {
             case STRICT_PACK -> {
                 Map<String, Double> sum = sum(bundles.values());
                 List<ByteString> candidates = used.isEmpty() ? new ArrayList<>(free.keySet()) : new ArrayList<>(used);
-                ByteString node = candidates.stream().filter(n -> free.containsKey(n) && fits(free.get(n), sum)).findFirst().orElse(null);
+                ByteString node = candidates.stream().filter(n -> free.containsKey(n) && NodeResources.fits(free.get(n), sum)).findFirst().orElse(null);
                 if (node == null) {
                     return Optional.empty();
                 }
@@ -53,13 +54,13 @@ public final class BundlePlacement {
             }
             case PACK -> {
                 Map<String, Double> sum = sum(bundles.values());
-                Optional<ByteString> one = free.keySet().stream().filter(n -> fits(free.get(n), sum)).findFirst();
+                Optional<ByteString> one = free.keySet().stream().filter(n -> NodeResources.fits(free.get(n), sum)).findFirst();
                 if (one.isPresent()) {
                     bundles.keySet().forEach(i -> result.put(i, one.get()));
                 } else {
                     for (var b : bundles.entrySet()) {
                         // The node already used for most bundles first: fill it before opening another.
-                        ByteString node = free.keySet().stream().filter(n -> fits(free.get(n), b.getValue()))
+                        ByteString node = free.keySet().stream().filter(n -> NodeResources.fits(free.get(n), b.getValue()))
                                 .max((x, y) -> Long.compare(count(result, placed, x), count(result, placed, y))).orElse(null);
                         if (node == null) {
                             return Optional.empty();
@@ -71,10 +72,10 @@ public final class BundlePlacement {
             }
             case STRICT_SPREAD, SPREAD, UNRECOGNIZED -> {
                 for (var b : bundles.entrySet()) {
-                    ByteString node = free.keySet().stream().filter(n -> !used.contains(n) && fits(free.get(n), b.getValue()))
+                    ByteString node = free.keySet().stream().filter(n -> !used.contains(n) && NodeResources.fits(free.get(n), b.getValue()))
                             .findFirst().orElse(null);
                     if (node == null && strategy != PlacementStrategy.STRICT_SPREAD) {
-                        node = free.keySet().stream().filter(n -> fits(free.get(n), b.getValue()))
+                        node = free.keySet().stream().filter(n -> NodeResources.fits(free.get(n), b.getValue()))
                                 .min((x, y) -> Long.compare(count(result, placed, x), count(result, placed, y))).orElse(null);
                     }
                     if (node == null) {
@@ -97,10 +98,6 @@ public final class BundlePlacement {
         Map<String, Double> sum = new HashMap<>();
         bundles.forEach(b -> b.forEach((k, v) -> sum.merge(k, v, Double::sum)));
         return sum;
-    }
-
-    static boolean fits(Map<String, Double> have, Map<String, Double> demand) {
-        return demand.entrySet().stream().allMatch(d -> have.getOrDefault(d.getKey(), 0.0) + 1e-9 >= d.getValue());
     }
 
     private static void take(Map<String, Double> from, Map<String, Double> demand) {

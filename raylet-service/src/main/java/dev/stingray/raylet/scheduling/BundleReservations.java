@@ -39,7 +39,7 @@ public final class BundleReservations {
     private final Map<Key, Bundle> committed = new HashMap<>();
 
     /**
-     * @param onResourcesChanged run after a cancel gives resources back (queued lease requests are retried)
+     * @param onResourcesChanged run after a commit or cancel changes the resources (queued lease requests are retried)
      */
     public BundleReservations(LocalResources resources, Runnable onResourcesChanged) {
         this.resources = resources;
@@ -68,8 +68,16 @@ public final class BundleReservations {
         return true;
     }
 
-    /** Ray's {@code CommitBundleResources}: prepared bundles become resources that tasks and actors can lease. */
-    public synchronized void commit(List<Bundle> bundles) {
+    /**
+     * Ray's {@code CommitBundleResources}: prepared bundles become resources that tasks and actors can lease;
+     * lease requests queued for them are retried at once.
+     */
+    public void commit(List<Bundle> bundles) {
+        commitLocked(bundles);
+        onResourcesChanged.run();
+    }
+
+    private synchronized void commitLocked(List<Bundle> bundles) {
         for (Bundle b : bundles) {
             Key key = Key.of(b);
             Bundle ready = prepared.remove(key);
@@ -104,7 +112,4 @@ public final class BundleReservations {
         onResourcesChanged.run();
     }
 
-    public synchronized int committedCount() {
-        return committed.size();
-    }
 }

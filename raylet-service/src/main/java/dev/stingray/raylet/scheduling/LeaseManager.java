@@ -53,12 +53,7 @@ public final class LeaseManager {
     }
 
     static boolean fits(Map<String, Double> have, Map<String, Double> demand) {
-        for (Map.Entry<String, Double> d : demand.entrySet()) {
-            if (have.getOrDefault(d.getKey(), 0.0) + 1e-9 < d.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return dev.stingray.common.resources.NodeResources.fits(have, demand);
     }
 
     /** Ray's {@code RequestWorkerLease}: grant, spillback, reject, or queue. */
@@ -140,6 +135,7 @@ public final class LeaseManager {
             }
         }
         worker.setHostsDetachedActor(spec.getActorCreationTaskSpec().getIsDetached());
+        worker.setDedicated(!actorJvmOptions.isEmpty());
         leases.put(worker.workerId(), Map.copyOf(demand));
         WorkerProcess granted = worker;
         replies.add(() -> granted.registered().whenComplete((address, error) -> {

@@ -69,7 +69,8 @@ public final class WorkerPool {
     public synchronized Optional<WorkerProcess> popIdle(ByteString jobId, String runtimeEnv) {
         for (WorkerProcess w : workers.values()) {
             // An unleased worker still starting (prestarted) counts too: the grant waits for its registration.
-            if (!w.isLeased() && w.jobId().equals(jobId) && w.runtimeEnv().equals(runtimeEnv) && !w.registered().isCompletedExceptionally()
+            if (!w.isLeased() && !w.dedicated() && w.jobId().equals(jobId) && w.runtimeEnv().equals(runtimeEnv)
+                    && !w.registered().isCompletedExceptionally()
                     && w.process().isAlive()) {
                 w.setLeased(true);
                 return Optional.of(w);
@@ -108,7 +109,7 @@ public final class WorkerPool {
      * those running detached actors, which live until the actor is killed.
      */
     public synchronized void onJobFinished(ByteString jobId) {
-        jobConfigs.remove(jobId);
+        // The job's config stays (it is small): a detached actor of the job restarted later needs its namespace and options.
         workers.values().stream().filter(w -> w.jobId().equals(jobId) && !w.hostsDetachedActor()).forEach(w -> w.process().destroy());
     }
 
@@ -217,7 +218,7 @@ public final class WorkerPool {
         if (w == null) {
             return;
         }
-        if (disconnect) {
+        if (disconnect || w.dedicated()) {
             w.process().destroyForcibly();
         } else {
             w.setLeased(false);

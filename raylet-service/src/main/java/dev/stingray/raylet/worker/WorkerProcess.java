@@ -19,6 +19,7 @@ public final class WorkerProcess {
     private volatile boolean leased;
     private volatile long idleSince = System.currentTimeMillis();
     private volatile boolean hostsDetachedActor;
+    private volatile boolean dedicated;
 
     WorkerProcess(ByteString workerId, ByteString jobId, Process process, String runtimeEnv) {
         this.runtimeEnv = runtimeEnv;
@@ -71,6 +72,15 @@ public final class WorkerProcess {
 
     public void setHostsDetachedActor(boolean hostsDetachedActor) {
         this.hostsDetachedActor = hostsDetachedActor;
+    }
+
+    /** Started with an actor's own JVM options: it serves that actor only and is never handed to other work. */
+    public boolean dedicated() {
+        return dedicated;
+    }
+
+    public void setDedicated(boolean dedicated) {
+        this.dedicated = dedicated;
     }
 
     long idleSince() {

@@ -49,6 +49,9 @@ class BundleReservationsTest {
     void cancelGivesEverythingBackAndRemovesTheBundleResources() {
         bundles.prepare(List.of(bundle(0, 1), bundle(1, 2)));
         bundles.commit(List.of(bundle(0, 1)));
+        // A commit adds leasable resources: queued requests are retried.
+        assertThat(changes).hasValue(1);
+        changes.set(0);
         bundles.cancel(bundle(0, 1));
         bundles.cancel(bundle(1, 2));
         assertThat(resources.available()).isEqualTo(Map.of("CPU", 4.0, "memory", 100.0));
