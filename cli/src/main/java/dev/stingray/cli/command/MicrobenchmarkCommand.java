@@ -57,7 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code single_client_tasks_sync}: submit one tiny task and get it.</li>
  * <li>{@code single_client_tasks_async}: submit 1000 tiny tasks, then get all; tasks per second.</li>
  * <li>{@code multi_client_tasks_async}: Ray runs 4 actors (4 client processes) that each submit
- *     10000 tasks. Stingray has no actors yet, so here 4 threads of this one driver each submit a batch
+ *     10000 tasks. Here 4 threads of this one driver each submit a batch
  *     of 1000 tasks and get it; tasks per second. The threads share the driver's core worker (one task
  *     submitter, one lease pool), so this measures one multithreaded client, not four clients.</li>
  * <li>{@code client__get_calls}, {@code client__put_calls}, {@code client__tasks_and_get_batch}: Ray's
