@@ -24,9 +24,6 @@ import io.ray.api.ActorHandle;
 import io.ray.api.ObjectRef;
 import io.ray.api.Ray;
 import io.ray.api.exception.RayActorException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,20 +257,7 @@ class ActorE2ETest {
     }
 
     /** Runs {@link ActorDriver} as a second driver (its own JVM and job) in {@code namespace}; returns its output. */
-    private static String runDriver(String namespace, String... args) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("actor-driver", ".out");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dray.address=" + cluster.gcsAddress, "-Dray.job.namespace=" + namespace,
-                "-Dray.job.code-search-path=" + Path.of("target/test-classes").toAbsolutePath(), ActorDriver.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("The second driver did not finish within 120 s:\n" + Files.readString(output));
-        }
-        String out = Files.readString(output);
-        Files.deleteIfExists(output);
-        assertThat(p.exitValue()).as("second driver output:\n%s", out).isZero();
-        return out;
+    private static String runDriver(String namespace, String... args) throws Exception {
+        return SecondDriver.run(cluster.gcsAddress, List.of("-Dray.job.namespace=" + namespace), ActorDriver.class, args);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
@@ -36,11 +35,9 @@ final class HiddenJar {
         }
         Path jar = dir.resolve(simpleName.toLowerCase() + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            for (Path c : List.of(classes.resolve("hidden/" + simpleName + ".class"))) {
-                out.putNextEntry(new JarEntry("hidden/" + c.getFileName()));
-                Files.copy(c, (OutputStream) out);
-                out.closeEntry();
-            }
+            out.putNextEntry(new JarEntry("hidden/" + simpleName + ".class"));
+            Files.copy(classes.resolve("hidden/" + simpleName + ".class"), (OutputStream) out);
+            out.closeEntry();
         }
         return jar;
     }

@@ -106,7 +106,7 @@ class PlacementGroupE2ETest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'spread' already exists");
 
         // Removing the group gives its CPUs back to the nodes.
-        assertThat(availableCpus()).isLessThanOrEqualTo(1.0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> availableCpus() == 1.0);
         PlacementGroups.removePlacementGroup(group.getId());
         assertThat(PlacementGroups.getPlacementGroup(group.getId()).getState()).isEqualTo(PlacementGroupState.REMOVED);
         assertThat(PlacementGroups.getPlacementGroup("spread")).isNull();

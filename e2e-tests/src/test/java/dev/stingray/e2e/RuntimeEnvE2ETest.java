@@ -15,10 +15,8 @@ import io.ray.api.runtimeenv.types.RuntimeEnvName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,20 +96,19 @@ class RuntimeEnvE2ETest {
         assertThatThrownBy(() -> Ray.task(RuntimeEnvTasks::callHidden, "hidden.Greeter", "ray").remote().get())
                 .hasMessageContaining("hidden.Greeter");
         assertThat(cluster.gcs.kvKeys("", RuntimeEnvSpec.PACKAGE_URI_PREFIX)).isNotEmpty();
+        // The node fetched it from the KV into its cache, where the worker's class path points.
+        try (var cached = Files.list(cluster.head.sessionDir().resolve("runtime_resources/java_jars"))) {
+            assertThat(cached.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("_stingray_pkg_"));
+        }
     }
 
     @Test
     void aJobsPackageIsDeletedFromTheKvAfterTheJobFinishes() throws Exception {
         Path jar = HiddenJar.build(Files.createDirectories(temp.resolve("farewell")), "Farewell", "goodbye");
         String jobEnv = "{\"java_jars\":[\"" + jar + "\"]}";
-        Path output = temp.resolve("driver.out");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dray.address=" + cluster.gcsAddress,
-                "-Dray.job.code-search-path=" + Path.of("target/test-classes").toAbsolutePath(), "-Dray.job.runtime-env=" + jobEnv,
-                "-Dray.runtime-env.temporary-reference-expiration-s=1", RuntimeEnvDriver.class.getName(), "hidden.Farewell", "job"));
-        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertThat(driver.waitFor(120, TimeUnit.SECONDS)).as("the second driver finished").isTrue();
-        assertThat(Files.readString(output)).contains("answer=goodbye job");
+        assertThat(SecondDriver.run(cluster.gcsAddress, List.of("-Dray.job.runtime-env=" + jobEnv,
+                "-Dray.runtime-env.temporary-reference-expiration-s=1"), RuntimeEnvDriver.class, "hidden.Farewell", "job"))
+                .contains("answer=goodbye job");
 
         JobTableData job = cluster.gcs.getAllJobInfo().stream().filter(j -> j.getConfig().getSerializedRuntimeEnv().contains("_stingray_pkg_"))
                 .reduce((first, second) -> second).orElseThrow();
