@@ -253,21 +253,8 @@ public final class GcsActorManager implements NodeListener {
      * its actor restarts or dies, and the non-detached actors it owned die.
      */
     public void onWorkerDead(ByteString workerId, boolean intentionalExit, String detail) {
-        List<ByteString> hosted = new ArrayList<>();
-        List<ByteString> owned = new ArrayList<>();
-        synchronized (this) {
-            for (ActorTableData a : actors.values()) {
-                if (a.getState() == ActorState.DEAD) {
-                    continue;
-                }
-                if (a.getAddress().getWorkerId().equals(workerId) && a.getState() == ActorState.ALIVE) {
-                    hosted.add(a.getActorId());
-                } else if (!a.getIsDetached() && a.getOwnerAddress().getWorkerId().equals(workerId)) {
-                    owned.add(a.getActorId());
-                }
-            }
-        }
-        for (ByteString id : hosted) {
+        Affected affected = affected(a -> a.getAddress().getWorkerId().equals(workerId), owner -> owner.getWorkerId().equals(workerId));
+        for (ByteString id : affected.hosted()) {
             if (intentionalExit) {
                 // Not killed: the worker leaves by itself once its last reply is out.
                 destroy(id, ActorDeathCause.Reason.INTENDED_EXIT, "The actor is dead because it exited intentionally with Ray.exitActor().",
@@ -277,7 +264,7 @@ public final class GcsActorManager implements NodeListener {
                         a -> a.getAddress().getWorkerId().equals(workerId));
             }
         }
-        owned.forEach(id -> destroy(id, ActorDeathCause.Reason.OWNER_DIED, "The actor is dead because its owner has died. Owner Id: "
+        affected.owned().forEach(id -> destroy(id, ActorDeathCause.Reason.OWNER_DIED, "The actor is dead because its owner has died. Owner Id: "
                 + hex(workerId), true));
     }
 
@@ -285,25 +272,30 @@ public final class GcsActorManager implements NodeListener {
     @Override
     public void onNodeRemoved(GcsNodeInfo node) {
         ByteString nodeId = node.getNodeId();
+        Affected affected = affected(a -> a.getNodeId().equals(nodeId), owner -> owner.getNodeId().equals(nodeId));
+        String ip = node.getNodeManagerAddress();
+        affected.hosted().forEach(id -> restartOrDie(id, ActorDeathCause.Reason.NODE_DIED, "The actor is dead because its node has died. Node Id: "
+                + hex(nodeId) + " (ip " + ip + ")", a -> a.getNodeId().equals(nodeId)));
+        affected.owned().forEach(id -> destroy(id, ActorDeathCause.Reason.OWNER_DIED, "The actor is dead because its owner has died: the owner's node "
+                + hex(nodeId) + " (ip " + ip + ") died.", true));
+    }
+
+    /** The live actors a dying worker or node takes along: those ALIVE on it, and the non-detached ones it owns. */
+    private record Affected(List<ByteString> hosted, List<ByteString> owned) {
+    }
+
+    private synchronized Affected affected(java.util.function.Predicate<ActorTableData> aliveThere,
+            java.util.function.Predicate<Address> ownerThere) {
         List<ByteString> hosted = new ArrayList<>();
         List<ByteString> owned = new ArrayList<>();
-        synchronized (this) {
-            for (ActorTableData a : actors.values()) {
-                if (a.getState() == ActorState.DEAD) {
-                    continue;
-                }
-                if (a.getState() == ActorState.ALIVE && a.getNodeId().equals(nodeId)) {
-                    hosted.add(a.getActorId());
-                } else if (!a.getIsDetached() && a.getOwnerAddress().getNodeId().equals(nodeId)) {
-                    owned.add(a.getActorId());
-                }
+        for (ActorTableData a : actors.values()) {
+            if (a.getState() == ActorState.ALIVE && aliveThere.test(a)) {
+                hosted.add(a.getActorId());
+            } else if (a.getState() != ActorState.DEAD && !a.getIsDetached() && ownerThere.test(a.getOwnerAddress())) {
+                owned.add(a.getActorId());
             }
         }
-        String ip = node.getNodeManagerAddress();
-        hosted.forEach(id -> restartOrDie(id, ActorDeathCause.Reason.NODE_DIED, "The actor is dead because its node has died. Node Id: "
-                + hex(nodeId) + " (ip " + ip + ")", a -> a.getNodeId().equals(nodeId)));
-        owned.forEach(id -> destroy(id, ActorDeathCause.Reason.OWNER_DIED, "The actor is dead because its owner has died: the owner's node "
-                + hex(nodeId) + " (ip " + ip + ") died.", true));
+        return new Affected(hosted, owned);
     }
 
     /** A job finished: its non-detached actors die (Ray: OnJobFinished). */
