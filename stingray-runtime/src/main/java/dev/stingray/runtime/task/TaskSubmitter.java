@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Submits normal tasks the way Ray's {@code NormalTaskSubmitter} does: tasks are queued per scheduling
- * key (their resource shape); the submitter asks the local raylet for worker leases (following
+ * key (their resource shape and runtime env); the submitter asks the local raylet for worker leases (following
  * spillbacks to other raylets), keeps granted leases and pushes queued tasks of the same key to them one
  * after another, and returns a lease as soon as its key has nothing queued. A task whose worker dies is
  * retried up to its {@code max_retries}, then fails with a worker error.
@@ -55,6 +55,16 @@ public final class TaskSubmitter {
     private record Lease(Address raylet, Address worker, ByteString leaseId) {
     }
 
+    /**
+     * Which tasks may share a lease (Ray: the scheduling class plus the runtime env hash): the same resource
+     * shape in the same runtime env, since a leased worker was started in its task's env.
+     */
+    private record SchedulingKey(Map<String, Double> resources, String runtimeEnv) {
+        static SchedulingKey of(TaskSpec spec) {
+            return new SchedulingKey(spec.getRequiredResourcesMap(), spec.getSerializedRuntimeEnv());
+        }
+    }
+
     private final class KeyState {
         final Deque<TaskSpec> queue = new ArrayDeque<>();
         final Deque<Lease> idle = new ArrayDeque<>();
@@ -67,7 +77,7 @@ public final class TaskSubmitter {
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final Completion completion;
-    private final Map<Map<String, Double>, KeyState> keys = new HashMap<>();
+    private final Map<SchedulingKey, KeyState> keys = new HashMap<>();
 
     public TaskSubmitter(Channels channels, Address localRaylet, Executor executor, ScheduledExecutorService scheduler,
             Completion completion) {
@@ -80,12 +90,12 @@ public final class TaskSubmitter {
 
     public void submit(TaskSpec spec) {
         synchronized (this) {
-            keys.computeIfAbsent(spec.getRequiredResourcesMap(), k -> new KeyState()).queue.addLast(spec);
+            keys.computeIfAbsent(SchedulingKey.of(spec), k -> new KeyState()).queue.addLast(spec);
         }
-        pump(spec.getRequiredResourcesMap());
+        pump(SchedulingKey.of(spec));
     }
 
-    private void pump(Map<String, Double> key) {
+    private void pump(SchedulingKey key) {
         List<Runnable> actions = new ArrayList<>();
         synchronized (this) {
             KeyState state = keys.get(key);
@@ -109,7 +119,7 @@ public final class TaskSubmitter {
         actions.forEach(Runnable::run);
     }
 
-    private void requestLease(Map<String, Double> key, TaskSpec sample, Address raylet, int spillbacks) {
+    private void requestLease(SchedulingKey key, TaskSpec sample, Address raylet, int spillbacks) {
         var future = NodeManagerServiceGrpc.newFutureStub(channels.to(raylet))
                 .requestWorkerLease(RequestWorkerLeaseRequest.newBuilder()
                         .setLeaseSpec(sample.toBuilder().clearArgs().build())
@@ -138,7 +148,7 @@ public final class TaskSubmitter {
         }, executor);
     }
 
-    private void retryLeaseLater(Map<String, Double> key, TaskSpec sample, String why) {
+    private void retryLeaseLater(SchedulingKey key, TaskSpec sample, String why) {
         log.debug("Lease request for {} not granted ({}); retrying", key, why);
         scheduler.schedule(() -> {
             synchronized (this) {
@@ -148,7 +158,7 @@ public final class TaskSubmitter {
         }, 200, TimeUnit.MILLISECONDS);
     }
 
-    private void push(Map<String, Double> key, Lease lease, TaskSpec spec) {
+    private void push(SchedulingKey key, Lease lease, TaskSpec spec) {
         var future = CoreWorkerServiceGrpc.newFutureStub(channels.to(lease.worker()))
                 .pushTask(PushTaskRequest.newBuilder().setTaskSpec(spec).build());
         Futures.addCallback(future, new FutureCallback<>() {
