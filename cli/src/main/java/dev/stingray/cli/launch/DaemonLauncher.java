@@ -43,7 +43,7 @@ public final class DaemonLauncher {
         return libDir;
     }
 
-    /** The lib dir: {@code -Dstingray.lib.dir}, {@code STINGRAY_LIB_DIR}, or the directory of the running CLI jar. */
+    /** The lib dir: {@code -Dstingray.lib.dir}, {@code STINGRAY_LIB_DIR}, or the directory of the running CLI jar ({@code lib/cli.jar} or {@code lib/cli/cli.jar}). */
     public static Path findLibDir() {
         String configured = System.getProperty("stingray.lib.dir", System.getenv("STINGRAY_LIB_DIR"));
         Path dir;
@@ -52,6 +52,10 @@ public final class DaemonLauncher {
         } else {
             Path self = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
             dir = self.getParent();
+            // A distribution runs the CLI from its extracted layout, lib/cli/cli.jar.
+            if (dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("cli")) {
+                dir = dir.getParent();
+            }
         }
         String gcsJar = DaemonKind.GCS_SERVER.jar();
         // The fat jar, or only its extracted layout (container images ship just that).

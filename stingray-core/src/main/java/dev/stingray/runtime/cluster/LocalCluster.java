@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The embedded default of {@code Ray.init()} without an address: a single-node cluster started with the
  * real {@code stingray start --head} in a fresh temp dir (in-memory GCS, any free ports), stopped again by
- * {@link #close()} at {@code Ray.shutdown()}. The jars are found through {@code -Dray.stingray.lib-dir} or
- * {@code STINGRAY_LIB_DIR}.
+ * {@link #close()} at {@code Ray.shutdown()}. It runs from the {@link LocalDistribution} (the archive that the
+ * {@code stingray-runtime} dependency carries, or {@code STINGRAY_LIB_DIR}).
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -27,18 +27,8 @@ public final class LocalCluster implements AutoCloseable {
         this.gcsAddress = gcsAddress;
     }
 
-    public static Path findLibDir() {
-        String dir = System.getProperty("ray.stingray.lib-dir", System.getenv("STINGRAY_LIB_DIR"));
-        if (dir == null || dir.isBlank() || !Files.isRegularFile(Path.of(dir, "cli.jar"))) {
-            throw new IllegalStateException("Ray.init() without ray.address starts a local Stingray cluster and needs the Stingray jars:"
-                    + " set STINGRAY_LIB_DIR (or -Dray.stingray.lib-dir) to the build/lib directory (it has " + dir
-                    + "), or connect to a running cluster with -Dray.address=HOST:PORT");
-        }
-        return Path.of(dir);
-    }
-
     public static LocalCluster start(List<String> headArgs) {
-        Path libDir = findLibDir();
+        Path libDir = LocalDistribution.libDir();
         try {
             Path temp = Files.createTempDirectory("stingray-local");
             List<String> args = new ArrayList<>(List.of("start", "--head", "--port=0", "--temp-dir=" + temp,
@@ -58,7 +48,7 @@ public final class LocalCluster implements AutoCloseable {
 
     static String runCli(Path libDir, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dstingray.lib.dir=" + libDir, "-jar", libDir.resolve("cli.jar").toString()));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dstingray.lib.dir=" + libDir, "-jar", LocalDistribution.cliJar(libDir).toString()));
         cmd.addAll(args);
         Path log = Files.createTempFile("stingray-local-cli", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
