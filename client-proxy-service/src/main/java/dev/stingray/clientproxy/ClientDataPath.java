@@ -58,6 +58,12 @@ final class ClientDataPath {
 
     void init(InitRequest request, StreamObserver<InitResponse> observer) {
         GrpcReplies.reply(observer, () -> {
+            String version = dev.stingray.common.version.StingrayVersion.current();
+            java.util.Optional<String> mismatch = dev.stingray.common.version.StingrayVersion.mismatch(request.getClientVersion(), version,
+                    "this Ray Client server");
+            if (mismatch.isPresent()) {
+                return InitResponse.newBuilder().setOk(false).setMsg(mismatch.get()).setServerVersion(version).build();
+            }
             ClientSession session;
             try {
                 session = sessions.init(clientId(), ClientIdInterceptor.RECONNECTING.get(), request);
@@ -68,7 +74,7 @@ final class ClientDataPath {
                 return InitResponse.newBuilder().setOk(false).setMsg("Cannot start the client's driver: " + e.getMessage()).build();
             }
             return InitResponse.newBuilder().setOk(true).setJobId(session.worker().jobId().bytes()).setNamespace(session.namespace())
-                    .setNodeId(session.worker().nodeId().bytes()).build();
+                    .setNodeId(session.worker().nodeId().bytes()).setServerVersion(dev.stingray.common.version.StingrayVersion.current()).build();
         });
     }
 

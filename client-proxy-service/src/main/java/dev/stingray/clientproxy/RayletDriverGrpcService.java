@@ -254,6 +254,13 @@ public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriver
                 .setActorsJson(fromGcs(() -> clusterInfo.namedActorsJson(request.getAllNamespaces(), namespace))).build());
     }
 
+    /** Pins a runtime-env package for a while (the GCS's PinRuntimeEnvURI): a client's uploaded code survives until its job holds it. */
+    @Override
+    public void pinRuntimeEnvURI(dev.stingray.proto.PinRuntimeEnvURIRequest request, StreamObserver<dev.stingray.proto.PinRuntimeEnvURIReply> observer) {
+        GrpcReplies.reply(observer, () -> fromGcs(() -> dev.stingray.proto.RuntimeEnvGcsServiceGrpc.newBlockingStub(gcs.channel())
+                .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).pinRuntimeEnvURI(request)));
+    }
+
     // Ray's internal_kv with namespace=None uses the empty namespace.
     private static ByteString namespaceOf(boolean present, ByteString namespace) {
         return present ? namespace : ByteString.EMPTY;

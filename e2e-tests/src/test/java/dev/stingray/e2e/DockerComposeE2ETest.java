@@ -76,12 +76,13 @@ class DockerComposeE2ETest {
                 client.kvPut("compose-check", "round trip");
                 assertThat(client.kvGet("compose-check")).isEqualTo("round trip");
 
-                // Two-CPU tasks on two-CPU nodes: the scheduler has to use both nodes.
-                CliRun tour = ExternalCommand.example(List.of("-Dray.address=ray://127.0.0.1:" + compose.clientPort,
-                        "-Dray.job.code-search-path=/opt/stingray/examples/examples.jar"), "dev.stingray.examples.ClusterTour", "8", "2");
-                assertThat(tour.exitCode()).as(tour.all()).isZero();
-                Set<String> nodes = tour.stdout().lines().filter(l -> l.startsWith("node ")).map(l -> l.split(" ")[1]).collect(Collectors.toSet());
-                assertThat(nodes).as(tour.all()).hasSize(2).isSubsetOf(client.aliveNodes());
+                // A program compiled now (the image has no user code), its classes shipped through ray:// with no
+                // code search path given; two-CPU tasks on two-CPU nodes: the scheduler has to use both nodes.
+                CliRun spread = UserProject.writeAndCompile().run(List.of("-Dray.address=ray://127.0.0.1:" + compose.clientPort), "spread", "6");
+                assertThat(spread.exitCode()).as(spread.all()).isZero();
+                assertThat(spread.stderr()).contains("Ray Client: shipped the job's code");
+                Set<String> nodes = spread.stdout().lines().filter(l -> l.startsWith("node ")).map(l -> l.split(" ")[1]).collect(Collectors.toSet());
+                assertThat(nodes).as(spread.all()).hasSize(2).isSubsetOf(client.aliveNodes());
 
                 String victim = compose.ps("node").get(0);
                 long killed = System.nanoTime();

@@ -2,8 +2,6 @@ package dev.stingray.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,19 +18,8 @@ class ExamplesE2ETest {
         return ExternalCommand.example(List.of(), mainClass, args);
     }
 
-    /** The local cluster's daemons (from the temp dir the runtime reported) are all gone. */
-    private static void assertLocalClusterStopped(CliRun run) throws Exception {
-        Matcher m = Pattern.compile("Started a local Stingray cluster at \\S+ \\(temp dir (\\S+)\\)").matcher(run.all());
-        assertThat(m.find()).as("the runtime reports the local cluster it started:\n" + run.all()).isTrue();
-        Path temp = Path.of(m.group(1));
-        try (var files = Files.walk(temp)) {
-            for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
-                long pid = Long.parseLong(Files.readString(pidFile).trim());
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as(pidFile.toString()).isFalse();
-            }
-        } catch (java.nio.file.NoSuchFileException gone) {
-            // Nothing left at all.
-        }
+    private static void assertLocalClusterStopped(CliRun run) {
+        LocalClusterProcesses.assertAllGone(run);
     }
 
     @Test

@@ -124,7 +124,7 @@ public final class GcsServer implements AutoCloseable {
         jobs.initialize();
         // Running jobs hold their runtime env's packages again after a restart.
         jobs.handleGetAllJobInfo(null).stream().filter(j -> !j.getIsDead())
-                .forEach(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv()));
+                .forEach(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv(), j.getConfig().getCodeSearchPathList()));
         installEventListeners();
         actors.initialize();
         placementGroups.initialize();
@@ -146,7 +146,7 @@ public final class GcsServer implements AutoCloseable {
         nodes.addListener(placementGroups);
         jobs.addFinishedListener(actors::onJobFinished);
         jobs.addFinishedListener(placementGroups::onJobFinished);
-        jobs.addStartedListener(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv()));
+        jobs.addStartedListener(j -> runtimeEnvs.addReferences(jobHolder(j.getJobId()), j.getConfig().getSerializedRuntimeEnv(), j.getConfig().getCodeSearchPathList()));
         jobs.addFinishedListener(id -> runtimeEnvs.removeReferences(jobHolder(id)));
         workers.addFailureListener(w -> actors.onWorkerDead(w.getWorkerAddress().getWorkerId(),
                 w.getExitType() == WorkerTableData.ExitType.INTENDED_USER_EXIT, w.getExitDetail()));

@@ -27,6 +27,7 @@ import java.util.Optional;
 import dev.stingray.common.resources.BundleResources;
 import dev.stingray.common.runtimeenv.RuntimeEnvSpec;
 import dev.stingray.runtime.runtimeenv.RuntimeEnvOptions;
+import dev.stingray.runtime.runtimeenv.DriverClassPath;
 import dev.stingray.runtime.runtimeenv.RuntimeEnvPackager;
 import dev.stingray.proto.CreatePlacementGroupRequest;
 import dev.stingray.proto.GetAllPlacementGroupRequest;
@@ -119,11 +120,12 @@ public final class StingrayRuntime extends BaseRayRuntime {
         GcsClient gcs = new GcsClient(gcsAddress, Duration.ofSeconds(10));
         try {
             String ip = System.getProperty("ray.node-ip", "127.0.0.1");
+            requireSameVersion(gcs);
             RuntimeEnvPackager packager = new RuntimeEnvPackager(gcs);
             // Ray Java's ray.job.runtime-env: the job's default env, its jars uploaded once.
             String jobEnv = packager.resolve(RuntimeEnvSpec.parse(System.getProperty("ray.job.runtime-env", "")));
             DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(ip, config.namespace(),
-                    config.codeSearchPath(), config.jvmOptions(), ProcessHandle.current().pid(),
+                    jobCodeSearchPath(config, gcs, packager, ip), config.jvmOptions(), ProcessHandle.current().pid(),
                     ProcessHandle.current().info().commandLine().orElse("java"), jobEnv));
             return new StingrayRuntime(config, cluster, gcs, driver.worker(), driver.namespace(), packager, jobEnv);
         } catch (RuntimeException e) {
@@ -133,6 +135,36 @@ public final class StingrayRuntime extends BaseRayRuntime {
             }
             throw e;
         }
+    }
+
+    /** A driver runs only against a cluster of its own version: the GCS's service record says which that is. */
+    private static void requireSameVersion(GcsClient gcs) {
+        new dev.stingray.common.discovery.ServiceRegistry(gcs).findAny(dev.stingray.common.discovery.ServiceNames.GCS_SERVER)
+                .flatMap(gcsRecord -> dev.stingray.common.version.StingrayVersion.mismatch(dev.stingray.common.version.StingrayVersion.current(),
+                        gcsRecord.version(), gcs.address()))
+                .ifPresent(message -> {
+                    throw new IllegalStateException(message);
+                });
+    }
+
+    /**
+     * The job's code search path: {@code ray.job.code-search-path} as given; otherwise this driver's own class-path
+     * entries ({@link DriverClassPath}) — as paths when every alive node is at the driver's address (they see the same
+     * files), else shipped to the GCS as packages ({@link RuntimeEnvPackager#ship}) that every worker of the job loads.
+     */
+    private static List<String> jobCodeSearchPath(RayConfig config, GcsClient gcs, RuntimeEnvPackager packager, String ip) {
+        if (config.codeSearchPathGiven()) {
+            return config.codeSearchPath();
+        }
+        List<java.nio.file.Path> own = DriverClassPath.userEntries(config.codeSearchPath());
+        boolean sameMachine = gcs.getAllNodeInfo().stream().filter(n -> n.getState() == dev.stingray.proto.GcsNodeInfo.GcsNodeState.ALIVE)
+                .allMatch(n -> n.getNodeManagerAddress().equals(ip));
+        if (sameMachine) {
+            return own.stream().map(java.nio.file.Path::toString).toList();
+        }
+        RuntimeEnvPackager.Shipped shipped = packager.ship(own);
+        System.err.println("Stingray: shipped the job's code to the cluster at " + gcs.address() + ": " + shipped.describe());
+        return shipped.uris();
     }
 
     private static StingrayRuntime startWorker(RayConfig config) {

@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -75,9 +74,8 @@ public class DaemonAutoConfiguration {
     @Bean
     @ConditionalOnBean(ServiceRecordPublisher.class)
     DaemonRegistration daemonRegistration(ClusterProperties cluster, DaemonProperties daemon, ServiceRecordPublisher publisher,
-            ObjectProvider<GcsConnectionMonitor> monitor, ObjectProvider<BuildProperties> build) {
-        BuildProperties info = build.getIfAvailable();
-        DaemonRegistration registration = new DaemonRegistration(cluster, daemon, publisher, info == null ? "dev" : info.getVersion());
+            ObjectProvider<GcsConnectionMonitor> monitor) {
+        DaemonRegistration registration = new DaemonRegistration(cluster, daemon, publisher, dev.stingray.common.version.StingrayVersion.current());
         monitor.ifAvailable(m -> m.addListener(registration));
         return registration;
     }

@@ -93,7 +93,8 @@ public final class GcsActorManager implements NodeListener {
             for (ActorTableData actor : actorTable.getAll().values()) {
                 actors.put(actor.getActorId(), actor);
                 if (actor.getState() != ActorState.DEAD && actor.getIsDetached() && creationSpecs.containsKey(actor.getActorId())) {
-                    runtimeEnvs.addReferences(holder(actor.getActorId()), creationSpecs.get(actor.getActorId()).getSerializedRuntimeEnv());
+                    TaskSpec creation = creationSpecs.get(actor.getActorId());
+                    runtimeEnvs.addReferences(holder(actor.getActorId()), creation.getSerializedRuntimeEnv(), creation.getCodeSearchPathList());
                 }
                 if (actor.getState() != ActorState.DEAD && !actor.getName().isEmpty()) {
                     namedActors.computeIfAbsent(actor.getRayNamespace(), k -> new HashMap<>()).put(actor.getName(), actor.getActorId());
@@ -145,7 +146,7 @@ public final class GcsActorManager implements NodeListener {
             save(actor);
             if (creation.getIsDetached()) {
                 // A detached actor outlives its job: it holds its runtime env's packages itself.
-                runtimeEnvs.addReferences(holder(id), spec.getSerializedRuntimeEnv());
+                runtimeEnvs.addReferences(holder(id), spec.getSerializedRuntimeEnv(), spec.getCodeSearchPathList());
             }
         }
         publish(actor);

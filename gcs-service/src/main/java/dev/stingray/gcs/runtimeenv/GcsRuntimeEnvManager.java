@@ -33,9 +33,13 @@ public final class GcsRuntimeEnvManager {
         this.timer = timer;
     }
 
-    /** {@code holder} refers to the packages of {@code serializedRuntimeEnv} until {@link #removeReferences}. */
-    public synchronized void addReferences(String holder, String serializedRuntimeEnv) {
-        List<String> uris = RuntimeEnvSpec.packageUrisOf(serializedRuntimeEnv);
+    /**
+     * {@code holder} refers to the packages of {@code serializedRuntimeEnv} and to those of its code search path
+     * (the driver's classes shipped as packages) until {@link #removeReferences}.
+     */
+    public synchronized void addReferences(String holder, String serializedRuntimeEnv, List<String> codeSearchPath) {
+        List<String> uris = new java.util.ArrayList<>(RuntimeEnvSpec.packageUrisOf(serializedRuntimeEnv));
+        codeSearchPath.stream().filter(e -> e.startsWith(RuntimeEnvSpec.PACKAGE_URI_PREFIX) && !uris.contains(e)).forEach(uris::add);
         if (uris.isEmpty() || byHolder.containsKey(holder)) {
             return;
         }

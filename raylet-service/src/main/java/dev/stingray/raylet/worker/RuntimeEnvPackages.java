@@ -37,8 +37,17 @@ public final class RuntimeEnvPackages {
 
     /** The class-path entries of {@code java_jars}: cached package directories (and their jars); other entries as given. */
     public List<String> classPath(RuntimeEnvSpec env) {
+        return classPath(env.jars());
+    }
+
+    /**
+     * Class-path entries for a list that mixes packages ({@code gcs://...}: fetched once per node, their directory
+     * and its jars) and local paths (as given): a runtime env's {@code java_jars}, or a job's code search path,
+     * where a driver whose classes the workers cannot see put its class-path entries as packages.
+     */
+    public List<String> classPath(List<String> jarsOrPackages) {
         List<String> entries = new ArrayList<>();
-        for (String jar : env.jars()) {
+        for (String jar : jarsOrPackages) {
             if (!jar.startsWith("gcs://")) {
                 entries.add(jar);
                 continue;

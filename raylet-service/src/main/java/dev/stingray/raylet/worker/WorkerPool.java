@@ -169,7 +169,7 @@ public final class WorkerPool {
         List<String> classPath = new ArrayList<>();
         classPath.add(node.workerLibDir().resolve("*").toString());
         classPath.addAll(packages.classPath(env));
-        classPath.addAll(codeSearchPath);
+        classPath.addAll(packages.classPath(codeSearchPath));
         command.add(String.join(File.pathSeparator, classPath));
         command.add("dev.stingray.worker.WorkerMain");
         Path startupLog = node.sessionDir().resolve("logs").resolve("worker-" + idHex + "-startup.log");

@@ -49,7 +49,7 @@ final class ClientConnection implements AutoCloseable {
     private final String clientId = UUID.randomUUID().toString().replace("-", "");
     private final ManagedChannel managed;
     private final Channel channel;
-    private final InitRequest init;
+    private volatile InitRequest init;
     private final Duration gracePeriod;
     private final boolean logToDriver;
     private final PrintStream out;
@@ -60,7 +60,7 @@ final class ClientConnection implements AutoCloseable {
     private StreamObserver<HeartbeatRequest> heartbeat;
     private StreamObserver<LogSettingsRequest> logstream;
 
-    ClientConnection(String address, InitRequest init, Duration gracePeriod, boolean logToDriver, PrintStream out, PrintStream err) {
+    ClientConnection(String address, Duration gracePeriod, boolean logToDriver, PrintStream out, PrintStream err) {
         this.address = address;
         HostAndPort hp = HostAndPort.parse(address);
         this.managed = NettyChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext()
@@ -68,7 +68,6 @@ final class ClientConnection implements AutoCloseable {
                 // 5 minutes with GOAWAY (too_many_pings); the heartbeat stream detects a lost connection.
                 .maxInboundMessageSize(GrpcChannels.MAX_MESSAGE_BYTES).build();
         this.channel = ClientInterceptors.intercept(managed, new MetadataInterceptor());
-        this.init = init;
         this.gracePeriod = gracePeriod;
         this.logToDriver = logToDriver;
         this.out = out;
@@ -98,8 +97,9 @@ final class ClientConnection implements AutoCloseable {
         return RayletDriverGrpc.newStub(channel);
     }
 
-    /** Opens the session and its streams. */
-    InitResponse open() {
+    /** Opens the session (and, on a lost connection, resumes it with the same request) and its streams. */
+    InitResponse open(InitRequest init) {
+        this.init = init;
         InitResponse response;
         try {
             response = blocking().withDeadlineAfter(60, TimeUnit.SECONDS).init(init);

@@ -19,7 +19,14 @@ import dev.stingray.proto.client.ReleaseRequest;
 import dev.stingray.proto.client.TerminateRequest;
 import dev.stingray.proto.client.WaitRequest;
 import dev.stingray.proto.client.WaitResponse;
+import dev.stingray.common.version.StingrayVersion;
+import dev.stingray.proto.PinRuntimeEnvURIRequest;
+import dev.stingray.proto.client.KVExistsRequest;
+import dev.stingray.proto.client.KVPutRequest;
 import dev.stingray.runtime.config.RayConfig;
+import dev.stingray.runtime.runtimeenv.DriverClassPath;
+import dev.stingray.runtime.runtimeenv.PackageStore;
+import dev.stingray.runtime.runtimeenv.RuntimeEnvPackager;
 import dev.stingray.runtime.serialization.ObjectSerializer;
 import dev.stingray.runtime.task.FunctionDescriptors;
 import io.grpc.StatusRuntimeException;
@@ -50,8 +57,8 @@ import java.util.concurrent.TimeUnit;
  * the runtime's {@link ObjectSerializer}, so values and errors travel as the same RayObject bytes as in
  * the cluster, in {@link ClientChunks}.
  *
- * <p>The job's code search path ({@code ray.job.code-search-path}, default this JVM's class path) is
- * sent to the server: the task classes must exist at those paths on the cluster's machines.
+ * <p>The job's code: this JVM's own class-path entries are uploaded as packages and loaded by the job's
+ * workers on any node; an explicit {@code ray.job.code-search-path} names paths on the cluster's machines instead.
  * Actors and placement groups are not supported in client mode, as in {@code StingrayRuntime}. An object
  * stays in the session until the client's last ref of it is garbage collected (released in batches every
  * {@link #RELEASE_INTERVAL_MS} ms, as Ray's client releases refs on {@code __del__}), {@link #free}, or
@@ -137,21 +144,70 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
         String address = config.address().substring("ray://".length());
         Duration grace = Duration.ofSeconds(Long.parseLong(System.getProperty("ray.client.reconnect-grace-period-s",
                 System.getenv().getOrDefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "30"))));
-        InitRequest init = InitRequest.newBuilder()
-                .setJobConfig(ClientJobConfig.newBuilder().setNamespace(config.namespace()).addAllCodeSearchPath(config.codeSearchPath())
-                        .addAllJvmOptions(config.jvmOptions()))
-                .setReconnectGracePeriodS((int) grace.toSeconds())
-                .build();
         boolean logToDriver = Boolean.parseBoolean(System.getProperty("ray.log-to-driver", "true"));
-        ClientConnection connection = new ClientConnection(address, init, grace, logToDriver, System.out, System.err);
+        ClientConnection connection = new ClientConnection(address, grace, logToDriver, System.out, System.err);
         try {
-            ClientRuntime runtime = new ClientRuntime(connection, connection.open());
+            InitRequest init = InitRequest.newBuilder()
+                    .setJobConfig(ClientJobConfig.newBuilder().setNamespace(config.namespace()).addAllCodeSearchPath(jobCodeSearchPath(config, connection))
+                            .addAllJvmOptions(config.jvmOptions()))
+                    .setReconnectGracePeriodS((int) grace.toSeconds())
+                    .setClientVersion(StingrayVersion.current())
+                    .build();
+            ClientRuntime runtime = new ClientRuntime(connection, connection.open(init));
             current = runtime;
             return runtime;
         } catch (RuntimeException e) {
             connection.close();
             throw e;
         }
+    }
+
+    /**
+     * The job's code search path: {@code ray.job.code-search-path} as given (paths on the cluster's machines);
+     * otherwise this JVM's own class-path entries ({@link DriverClassPath}), uploaded through the server's KV as
+     * content-addressed packages that every worker of the job loads ({@link RuntimeEnvPackager#ship}).
+     */
+    private static List<String> jobCodeSearchPath(RayConfig config, ClientConnection connection) {
+        if (config.codeSearchPathGiven()) {
+            return config.codeSearchPath();
+        }
+        RuntimeEnvPackager.Shipped shipped = new RuntimeEnvPackager(packageStore(connection))
+                .ship(DriverClassPath.userEntries(config.codeSearchPath()));
+        System.err.println("Ray Client: shipped the job's code to ray://" + connection.address() + ": " + shipped.describe());
+        return shipped.uris();
+    }
+
+    /** Packages go into the GCS KV through the server's KV calls, pinned through the server. */
+    private static PackageStore packageStore(ClientConnection connection) {
+        return new PackageStore() {
+            @Override
+            public void pin(String uri, int seconds) {
+                call(() -> connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .pinRuntimeEnvURI(PinRuntimeEnvURIRequest.newBuilder().setUri(uri).setExpirationS(seconds).build()));
+            }
+
+            @Override
+            public boolean exists(String uri) {
+                return call(() -> connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .kVExists(KVExistsRequest.newBuilder().setKey(ByteString.copyFromUtf8(uri)).build()).getExists());
+            }
+
+            @Override
+            public void put(String uri, ByteString zip) {
+                call(() -> connection.blocking().withDeadlineAfter(10, TimeUnit.MINUTES)
+                        .kVPut(KVPutRequest.newBuilder().setKey(ByteString.copyFromUtf8(uri)).setValue(zip).setOverwrite(false).build()));
+            }
+
+            private <T> T call(java.util.function.Supplier<T> rpc) {
+                try {
+                    return rpc.get();
+                } catch (StatusRuntimeException e) {
+                    throw new IllegalStateException("Cannot ship the job's code to the Ray Client server at ray://" + connection.address() + ": "
+                            + e.getStatus().getCode() + " " + e.getStatus().getDescription()
+                            + " (set -Dray.job.code-search-path to paths on the cluster's machines to ship nothing)", e);
+                }
+            }
+        };
     }
 
     @Override

@@ -17,12 +17,14 @@ import java.util.Properties;
  * @param address        the cluster address as given
  * @param namespace      the job's namespace (Ray: a random one when unset)
  * @param codeSearchPath where workers load the job's classes from
+ * @param codeSearchPathGiven whether {@code ray.job.code-search-path} was set (it is then used as given; the default,
+ *                       the driver's class path, is shipped to the cluster when the workers cannot see it)
  * @param jvmOptions     extra JVM options for the job's workers
  * @param headArgs       extra {@code stingray start --head} flags for the local cluster
  * @param worker         set when this JVM is a worker started by a raylet
  */
-public record RayConfig(String address, String namespace, List<String> codeSearchPath, List<String> jvmOptions,
-        List<String> headArgs, WorkerSettings worker) {
+public record RayConfig(String address, String namespace, List<String> codeSearchPath, boolean codeSearchPathGiven,
+        List<String> jvmOptions, List<String> headArgs, WorkerSettings worker) {
 
     /** How a raylet tells a worker JVM who it is. */
     public record WorkerSettings(String workerIdHex, String jobIdHex, String nodeIdHex, String rayletAddress, String gcsAddress,
@@ -39,7 +41,7 @@ public record RayConfig(String address, String namespace, List<String> codeSearc
         String searchPath = props.getProperty("ray.job.code-search-path", "");
         List<String> codeSearchPath = searchPath.isBlank()
                 ? Arrays.asList(props.getProperty("java.class.path", "").split(File.pathSeparator))
-                : Arrays.asList(searchPath.split("[:;]"));
+                : splitSearchPath(searchPath);
         List<String> jvmOptions = new ArrayList<>();
         String jvm = props.getProperty("ray.job.jvm-options", "");
         if (!jvm.isBlank()) {
@@ -57,7 +59,12 @@ public record RayConfig(String address, String namespace, List<String> codeSearc
                     props.getProperty("ray.worker.node-ip", "127.0.0.1"));
         }
         return new RayConfig(address, namespace, List.copyOf(codeSearchPath.stream().filter(s -> !s.isBlank()).toList()),
-                List.copyOf(jvmOptions), List.copyOf(headArgs), worker);
+                !searchPath.isBlank(), List.copyOf(jvmOptions), List.copyOf(headArgs), worker);
+    }
+
+    /** Splits a search path at {@code :} and {@code ;}, keeping package URIs ({@code gcs://...}) whole. */
+    public static List<String> splitSearchPath(String searchPath) {
+        return Arrays.asList(searchPath.split("[:;](?!//)"));
     }
 
     public boolean isWorker() {

@@ -3,8 +3,6 @@ package dev.stingray.runtime.runtimeenv;
 import com.google.protobuf.ByteString;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.runtimeenv.RuntimeEnvSpec;
-import dev.stingray.proto.PinRuntimeEnvURIRequest;
-import dev.stingray.proto.RuntimeEnvGcsServiceGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +26,8 @@ import java.util.zip.ZipOutputStream;
  * entries, fixed times), named {@code gcs://_stingray_pkg_<sha1 of the zip>.zip}, uploaded to the GCS's
  * internal KV unless it is there already, and pinned there for a while
  * ({@code RAY_RUNTIME_ENV_TEMPORARY_REFERENCE_EXPIRATION_S}, default 600 s, as Ray's) so it survives until
- * a job or detached actor refers to it.
+ * a job or detached actor refers to it. {@link #ship} does the same for a driver's own class-path entries
+ * (the job's code, which workers on other machines or behind a Ray Client server cannot see).
  *
  * <p>Thread-safe; a local path is zipped once per process as long as its size and time stay the same, and
  * pinned again (uploaded again if the GCS deleted it) when it is used after half the pin's life.
@@ -45,12 +44,32 @@ public final class RuntimeEnvPackager {
     private record Uploaded(String uri, long pinnedAtNanos) {
     }
 
-    private final GcsClient gcs;
+    /**
+     * What {@link #ship} did: the package URIs in class-path order, how many of them (and how many bytes) had to be
+     * uploaded, and how long it took.
+     */
+    public record Shipped(List<String> uris, int uploadedPackages, long uploadedBytes, long totalBytes, long millis) {
+
+        /** One line for the driver's log. */
+        public String describe() {
+            return String.format("%d package(s), %.1f MiB; uploaded %d (%.1f MiB), the rest already in the cluster; %d ms",
+                    uris.size(), totalBytes / 1048576.0, uploadedPackages, uploadedBytes / 1048576.0, millis);
+        }
+    }
+
+    private final PackageStore store;
     private final int pinSeconds;
     private final Map<Stamp, Uploaded> uploaded = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong uploadedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger uploadedPackages = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, Long> sizes = new ConcurrentHashMap<>();
 
     public RuntimeEnvPackager(GcsClient gcs) {
-        this.gcs = gcs;
+        this(PackageStore.gcs(gcs));
+    }
+
+    public RuntimeEnvPackager(PackageStore store) {
+        this.store = store;
         this.pinSeconds = Integer.parseInt(System.getProperty("ray.runtime-env.temporary-reference-expiration-s",
                 System.getenv().getOrDefault("RAY_RUNTIME_ENV_TEMPORARY_REFERENCE_EXPIRATION_S", Integer.toString(DEFAULT_PIN_SECONDS))));
     }
@@ -69,6 +88,25 @@ public final class RuntimeEnvPackager {
             jars.add(jar.startsWith("gcs://") ? jar : upload(Path.of(jar).toAbsolutePath().normalize()));
         }
         return env.withJars(jars).toJson();
+    }
+
+    /**
+     * Packs and uploads each of a driver's class-path entries (jars, class directories) as a package, as
+     * {@code java_jars} are; a second run of an unchanged program finds them all in the cluster and uploads nothing.
+     */
+    public Shipped ship(List<Path> entries) {
+        long start = System.nanoTime();
+        int packagesBefore = uploadedPackages.get();
+        long bytesBefore = uploadedBytes.get();
+        List<String> uris = new ArrayList<>();
+        long total = 0;
+        for (Path entry : entries) {
+            String uri = upload(entry.toAbsolutePath().normalize());
+            uris.add(uri);
+            total += sizes.getOrDefault(uri, 0L);
+        }
+        return new Shipped(List.copyOf(uris), uploadedPackages.get() - packagesBefore, uploadedBytes.get() - bytesBefore, total,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     private String upload(Path path) {
@@ -90,10 +128,15 @@ public final class RuntimeEnvPackager {
                 uri = RuntimeEnvSpec.PACKAGE_URI_PREFIX + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(zip)) + ".zip";
             }
             // Pin before checking: a package the GCS is about to delete for lack of references stays.
-            RuntimeEnvGcsServiceGrpc.newBlockingStub(gcs.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .pinRuntimeEnvURI(PinRuntimeEnvURIRequest.newBuilder().setUri(uri).setExpirationS(pinSeconds).build());
-            if (!gcs.kvExists("", uri)) {
-                gcs.kvPut("", uri, ByteString.copyFrom(zip != null ? zip : zip(path)), false);
+            store.pin(uri, pinSeconds);
+            if (zip != null) {
+                sizes.put(uri, (long) zip.length);
+            }
+            if (!store.exists(uri)) {
+                byte[] bytes = zip != null ? zip : zip(path);
+                store.put(uri, ByteString.copyFrom(bytes));
+                uploadedPackages.incrementAndGet();
+                uploadedBytes.addAndGet(bytes.length);
             }
             uploaded.put(stamp, new Uploaded(uri, System.nanoTime()));
             return uri;

@@ -55,8 +55,7 @@ public final class FunctionDescriptors {
             try {
                 type = Class.forName(d.getClassName(), true, loader);
             } catch (ClassNotFoundException e) {
-                throw new IllegalArgumentException("Class " + d.getClassName() + " was not found on the worker's class path;"
-                        + " add it to ray.job.code-search-path (the driver's class path is the default)");
+                throw new IllegalArgumentException(classNotFound(d.getClassName(), System.getProperty("ray.job.code-search-path", "")));
             }
             for (Class<?> c = type; c != null; c = c.getSuperclass()) {
                 Executable found = find(c, d);
@@ -75,6 +74,18 @@ public final class FunctionDescriptors {
             throw new IllegalArgumentException("Method " + d.getClassName() + "." + d.getFunctionName() + d.getSignature()
                     + " was not found; the worker's copy of " + d.getClassName() + " differs from the driver's");
         });
+    }
+
+    /** What a worker says when the job's code lacks a class: the class, the job's code (packages or paths), what to change. */
+    static String classNotFound(String className, String codeSearchPath) {
+        java.util.List<String> entries = codeSearchPath.isBlank() ? java.util.List.of()
+                : dev.stingray.runtime.config.RayConfig.splitSearchPath(codeSearchPath);
+        boolean shipped = entries.stream().anyMatch(e -> e.startsWith("gcs://"));
+        return "Class " + className + " was not found on the worker's class path. The job's code search path is "
+                + (entries.isEmpty() ? "empty" : entries) + (shipped ? " (packages the driver uploaded from its own class path)" : "")
+                + ". Put the jar or class directory that holds " + className + " on the driver's class path (it is shipped to the"
+                + " workers), or name it in runtime_env java_jars; an explicit -Dray.job.code-search-path must name paths that"
+                + " exist on every node";
     }
 
     private static Executable find(Class<?> c, JavaFunctionDescriptor d) {

@@ -47,4 +47,14 @@ class FunctionDescriptorsTest {
                 .setFunctionName("subtract").setSignature("(II)I").build(), getClass().getClassLoader()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FunctionDescriptorsTest.subtract(II)I");
     }
+
+    @Test
+    void aMissingClassNamesItselfTheJobsCodeAndWhatToChange() {
+        String message = FunctionDescriptors.classNotFound("org.example.Gone", "gcs://_stingray_pkg_ab.zip:/opt/lib.jar");
+        assertThat(message).contains("org.example.Gone").contains("[gcs://_stingray_pkg_ab.zip, /opt/lib.jar]")
+                .contains("packages the driver uploaded").contains("driver's class path").contains("java_jars");
+        assertThatThrownBy(() -> FunctionDescriptors.resolve(JavaFunctionDescriptor.newBuilder().setClassName("org.example.Gone")
+                .setFunctionName("f").setSignature("()V").build(), getClass().getClassLoader()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("org.example.Gone was not found");
+    }
 }
