@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A user's Ray program, compiled by OwnProjectE2ETest in a throwaway project. Mode "full": tasks, objects, an actor
  * and a placement group; mode "nodes": tasks pinned to the head ({"head":1}) and to the worker node ({"worker":1}),
- * printing where they ran; mode "spread N": N two-CPU tasks at once, each printing "node <id>" of where it ran.
+ * printing where they ran; mode "spread N": N two-CPU tasks at once, each printing "node <id>" of where it ran, then four one-CPU
+ * actors printing "actor node <id>".
  */
 public class OwnProgram {
 
@@ -37,6 +38,10 @@ public class OwnProgram {
 
     public static class Counter {
         private int total;
+
+        public String nodeOfThisActor() {
+            return Ray.getRuntimeContext().getCurrentNodeId().toString();
+        }
 
         public int add(int delta) {
             total += delta;
@@ -74,6 +79,9 @@ public class OwnProgram {
         if (mode.equals("nodes")) {
             System.out.println("head task ran on " + Ray.task(OwnProgram::nodeOfThisTask).setResource("head", 1.0).remote().get());
             System.out.println("worker task ran on " + Ray.task(OwnProgram::nodeOfThisTask).setResource("worker", 1.0).remote().get());
+            ActorHandle<Counter> onWorker = Ray.actor(Counter::new).setResource("worker", 1.0).remote();
+            System.out.println("worker actor counted " + onWorker.task(Counter::add, 4).remote().get() + " on "
+                    + onWorker.task(Counter::nodeOfThisActor).remote().get());
         }
         if (mode.equals("spread")) {
             List<ObjectRef<String>> nodes = new ArrayList<>();
@@ -81,6 +89,13 @@ public class OwnProgram {
                 nodes.add(Ray.task(OwnProgram::nodeAfterASecond).setResource("CPU", 2.0).remote());
             }
             Ray.get(nodes).forEach(node -> System.out.println("node " + node));
+            List<ActorHandle<Counter>> actors = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                actors.add(Ray.actor(Counter::new).setResource("CPU", 1.0).remote());
+            }
+            for (ActorHandle<Counter> actor : actors) {
+                System.out.println("actor node " + actor.task(Counter::nodeOfThisActor).remote().get());
+            }
         }
         long beforeShutdown = System.nanoTime();
         Ray.shutdown();

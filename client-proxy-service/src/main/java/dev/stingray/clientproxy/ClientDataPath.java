@@ -1,5 +1,16 @@
 package dev.stingray.clientproxy;
 
+import dev.stingray.proto.client.ClientPlacementGroupReply;
+import dev.stingray.proto.client.ClientPlacementGroupRequest;
+import dev.stingray.runtime.StingrayRuntime;
+import dev.stingray.runtime.actor.ActorHandleImpl;
+import io.ray.api.ActorHandle;
+import io.ray.api.id.PlacementGroupId;
+import io.ray.api.options.ActorCreationOptions;
+import io.ray.api.options.CallOptions;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.placementgroup.PlacementGroup;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.stingray.common.error.StingrayException;
@@ -286,35 +297,136 @@ final class ClientDataPath {
         });
     }
 
+    /**
+     * A task of the session's driver, by type: FUNCTION (a normal task), ACTOR (creates an actor; the ticket carries
+     * its handle), METHOD (a call of the handle's actor), NAMED_ACTOR (looks a handle up). Options arrive as the
+     * client's runtime serialized them; a bad request (an unknown name, a taken actor name, a bad bundle index) is
+     * answered {@code valid=false} with {@code invalid_argument}, as the cluster's runtime throws IllegalArgumentException.
+     */
     void schedule(ClientTask task, StreamObserver<ClientTaskTicket> observer) {
         GrpcReplies.reply(observer, () -> {
             ClientSession session = sessions.require(clientId());
-            if (task.getType() != ClientTask.RemoteExecType.FUNCTION) {
-                return ClientTaskTicket.newBuilder().setValid(false).setError("Task type " + task.getType()
-                        + " is not supported in client mode yet: only FUNCTION (normal tasks)").build();
-            }
             try {
-                List<Object> args = new ArrayList<>(task.getArgsCount());
-                for (ClientArg arg : task.getArgsList()) {
-                    switch (arg.getArgCase()) {
-                        case REFERENCE_ID -> args.add(session.argRef(arg.getReferenceId()));
-                        case INLINE_VALUE -> args.add(ClientSession.argValue(RayObject.parseFrom(arg.getInlineValue())));
-                        default -> throw new IllegalArgumentException("Task argument " + args.size() + " has neither a value nor a reference id");
+                return ClientSession.outsideTheCall(() -> switch (task.getType()) {
+                    case FUNCTION -> returned(session.submit(task.getFunction(), args(session, task), callOptions(session, task), task.getRuntimeEnv()));
+                    case METHOD -> returned(session.callActor(actor(session, task.getActor()), task.getFunction(), args(session, task),
+                            callOptions(session, task)));
+                    case ACTOR -> {
+                        ActorCreationOptions options = task.getSerializedOptions().isEmpty() ? null
+                                : options(session, task.getSerializedOptions(), ActorCreationOptions.class);
+                        ActorHandle<?> actor = session.runtime().createActor(task.getFunction(), args(session, task).toArray(), options,
+                                task.getRuntimeEnv());
+                        yield ClientTaskTicket.newBuilder().setValid(true).setActor(session.serialize(actor)).build();
                     }
-                }
-                ObjectRefImpl<?> ref = session.submit(task.getFunction(), args, task.getOptions().getResourcesMap(), task.getOptions().getName());
-                return ClientTaskTicket.newBuilder().setValid(true).addReturnIds(ref.id()).setOwner(ref.owner()).build();
-            } catch (InvalidProtocolBufferException e) {
-                return ClientTaskTicket.newBuilder().setValid(false).setError("A task argument is not a serialized RayObject: " + e.getMessage())
-                        .build();
+                    case NAMED_ACTOR -> session.runtime().getActor(task.getName(), task.getNamespace().isEmpty() ? null : task.getNamespace())
+                            .map(actor -> ClientTaskTicket.newBuilder().setValid(true).setActor(session.serialize(actor)).build())
+                            .orElseGet(() -> ClientTaskTicket.newBuilder().setValid(false).setError("No actor named '" + task.getName()
+                                    + "' in namespace " + (task.getNamespace().isEmpty() ? session.namespace() : task.getNamespace())).build());
+                    default -> throw new IllegalArgumentException("Task type " + task.getType() + " is not supported by Stingray's Ray Client server"
+                            + " (Java has no static actor methods to call remotely)");
+                });
             } catch (IllegalArgumentException e) {
+                return ClientTaskTicket.newBuilder().setValid(false).setInvalidArgument(true).setError(e.getMessage()).build();
+            } catch (UnsupportedOperationException e) {
                 return ClientTaskTicket.newBuilder().setValid(false).setError(e.getMessage()).build();
             }
         });
     }
 
+    private static ClientTaskTicket returned(ObjectRefImpl<?> ref) {
+        return ClientTaskTicket.newBuilder().setValid(true).addReturnIds(ref.id()).setOwner(ref.owner()).build();
+    }
+
+    private static List<Object> args(ClientSession session, ClientTask task) {
+        List<Object> args = new ArrayList<>(task.getArgsCount());
+        for (ClientArg arg : task.getArgsList()) {
+            switch (arg.getArgCase()) {
+                case REFERENCE_ID -> args.add(session.argRef(arg.getReferenceId()));
+                case INLINE_VALUE -> {
+                    try {
+                        args.add(ClientSession.argValue(RayObject.parseFrom(arg.getInlineValue())));
+                    } catch (InvalidProtocolBufferException e) {
+                        throw new IllegalArgumentException("Task argument " + args.size() + " is not a serialized RayObject: " + e.getMessage());
+                    }
+                }
+                default -> throw new IllegalArgumentException("Task argument " + args.size() + " has neither a value nor a reference id");
+            }
+        }
+        return args;
+    }
+
+    /** The task's CallOptions: serialized by the client, or built from the legacy resources and name. */
+    private static CallOptions callOptions(ClientSession session, ClientTask task) {
+        if (!task.getSerializedOptions().isEmpty()) {
+            return options(session, task.getSerializedOptions(), CallOptions.class);
+        }
+        CallOptions.Builder builder = new CallOptions.Builder().setResources(task.getOptions().getResourcesMap());
+        if (!task.getOptions().getName().isEmpty()) {
+            builder.setName(task.getOptions().getName());
+        }
+        return builder.build();
+    }
+
+    private static <T> T options(ClientSession session, ByteString bytes, Class<T> type) {
+        Object value = session.deserialize(bytes);
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException("The task's options are a " + (value == null ? "null" : value.getClass().getName())
+                    + ", not " + type.getName());
+        }
+        return type.cast(value);
+    }
+
+    private static ActorHandle<?> actor(ClientSession session, ByteString bytes) {
+        if (!(session.deserialize(bytes) instanceof ActorHandle<?> handle)) {
+            throw new IllegalArgumentException("A METHOD task needs the actor's handle in 'actor'");
+        }
+        return handle;
+    }
+
+    /** Ends the session, or with {@code actor} kills that actor (Ray's ActorTerminate). */
     void terminate(TerminateRequest request, StreamObserver<TerminateResponse> observer) {
-        GrpcReplies.reply(observer, () -> TerminateResponse.newBuilder().setOk(sessions.terminate(clientId())).build());
+        GrpcReplies.reply(observer, () -> {
+            if (request.hasActor()) {
+                ClientSession session = sessions.require(clientId());
+                return ClientSession.outsideTheCall(() -> {
+                    session.runtime().killActor(new ActorHandleImpl<>(request.getActor().getId(), 0), request.getActor().getNoRestart());
+                    return TerminateResponse.newBuilder().setOk(true).build();
+                });
+            }
+            return TerminateResponse.newBuilder().setOk(sessions.terminate(clientId())).build();
+        });
+    }
+
+    /** Placement groups of the session's job, as an in-cluster driver's {@code PlacementGroups} calls; bad requests are INVALID_ARGUMENT. */
+    void placementGroup(ClientPlacementGroupRequest request, StreamObserver<ClientPlacementGroupReply> observer) {
+        GrpcReplies.reply(observer, () -> {
+            ClientSession session = sessions.require(clientId());
+            StingrayRuntime runtime = session.runtime();
+            ClientPlacementGroupReply.Builder reply = ClientPlacementGroupReply.newBuilder();
+            List<PlacementGroup> groups = ClientSession.outsideTheCall(() -> switch (request.getOpCase()) {
+                case CREATE -> List.of(runtime.createPlacementGroup(options(session, request.getCreate(), PlacementGroupCreationOptions.class)));
+                case GET -> nullable(runtime.getPlacementGroup(PlacementGroupId.fromBytes(request.getGet().toByteArray())));
+                case GET_NAMED -> nullable(runtime.getPlacementGroup(request.getGetNamed().getName(),
+                        request.getGetNamed().getNamespace().isEmpty() ? null : request.getGetNamed().getNamespace()));
+                case GET_ALL -> runtime.getAllPlacementGroups();
+                case REMOVE -> {
+                    runtime.removePlacementGroup(PlacementGroupId.fromBytes(request.getRemove().toByteArray()));
+                    yield List.of();
+                }
+                case WAIT -> {
+                    reply.setReady(runtime.waitPlacementGroupReady(PlacementGroupId.fromBytes(request.getWait().getId().toByteArray()),
+                            request.getWait().getTimeoutSeconds()));
+                    yield List.of();
+                }
+                default -> throw new IllegalArgumentException("The placement-group request names no operation");
+            });
+            groups.forEach(g -> reply.addGroups(session.serialize(g)));
+            return reply.build();
+        });
+    }
+
+    private static List<PlacementGroup> nullable(PlacementGroup group) {
+        return group == null ? List.of() : List.of(group);
     }
 
     void release(ReleaseRequest request, StreamObserver<ReleaseResponse> observer) {

@@ -8,6 +8,9 @@ import dev.stingray.proto.ObjectReference;
 import dev.stingray.proto.RayObject;
 import dev.stingray.runtime.CoreWorker;
 import dev.stingray.runtime.DriverCoreWorker;
+import dev.stingray.runtime.StingrayRuntime;
+import io.ray.api.ActorHandle;
+import io.ray.api.options.CallOptions;
 import dev.stingray.runtime.object.ObjectRefImpl;
 import dev.stingray.runtime.object.SerializedValue;
 import io.ray.api.ObjectRef;
@@ -32,11 +35,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientSession {
 
-    /** Ray's default {@code max_retries} of normal tasks. */
-    static final int DEFAULT_MAX_RETRIES = 3;
-
     private final String clientId;
     private final DriverCoreWorker driver;
+    private final StingrayRuntime runtime;
     private final GcsClient gcs;
     private final long gracePeriodMs;
     private final Map<ByteString, ObjectRefImpl<?>> refs = new ConcurrentHashMap<>();
@@ -45,9 +46,10 @@ final class ClientSession {
     ScheduledFuture<?> cleanup;
     boolean closed;
 
-    ClientSession(String clientId, DriverCoreWorker driver, GcsClient gcs, long gracePeriodMs) {
+    ClientSession(String clientId, DriverCoreWorker driver, GcsClient gcs, long gracePeriodMs, String jobRuntimeEnv) {
         this.clientId = clientId;
         this.driver = driver;
+        this.runtime = StingrayRuntime.hosting(gcs, driver, jobRuntimeEnv);
         this.gcs = gcs;
         this.gracePeriodMs = gracePeriodMs;
     }
@@ -117,19 +119,55 @@ final class ClientSession {
     }
 
     /**
-     * Submits a normal task from the session's driver (default {@code CPU: 1}, Ray's 3 retries).
-     * Arguments are serialized values or the session's refs.
+     * The session driver's runtime: what an in-cluster driver's {@code Ray} API does (actors, placement groups,
+     * runtime envs, ...), for the client.
      */
-    ObjectRefImpl<?> submit(JavaFunctionDescriptor function, List<Object> args, Map<String, Double> requested, String name) {
-        Map<String, Double> resources = new java.util.HashMap<>(requested);
-        resources.putIfAbsent("CPU", 1.0);
-        resources.values().removeIf(v -> v == 0);
-        for (Map.Entry<String, Double> r : resources.entrySet()) {
-            if (r.getValue() < 0 || r.getValue().isNaN()) {
-                throw new IllegalArgumentException("Resource " + r.getKey() + " must not be negative, got " + r.getValue());
-            }
+    StingrayRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Runs a driver operation outside the client's gRPC call: the RPCs it starts (an actor's creation in the GCS, a
+     * placement group's) must outlive that call, whose context is cancelled when it is answered.
+     */
+    static <T> T outsideTheCall(java.util.function.Supplier<T> operation) {
+        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
+        try {
+            return operation.get();
+        } finally {
+            io.grpc.Context.ROOT.detach(previous);
         }
-        ObjectRefImpl<?> ref = worker().submitTask(function, args.toArray(), resources, name, DEFAULT_MAX_RETRIES, "");
+    }
+
+    /** A value the client's runtime serialized (options, handles), read with the driver's serializer. */
+    Object deserialize(ByteString bytes) {
+        try {
+            return worker().serializer().deserialize(RayObject.parseFrom(bytes));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("Not a serialized value from a Stingray client (" + bytes.size() + " bytes): " + e.getMessage());
+        }
+    }
+
+    /** A value for the client's runtime to read (actor handles, placement groups). */
+    ByteString serialize(Object value) {
+        return worker().serializer().serialize(value).toByteString();
+    }
+
+    /**
+     * Submits a normal task from the session's driver as an in-cluster driver would (default {@code CPU: 1}, Ray's
+     * retries, placement groups, runtime env); the session holds its return. Arguments are serialized values or the
+     * session's refs.
+     */
+    ObjectRefImpl<?> submit(JavaFunctionDescriptor function, List<Object> args, CallOptions options, String runtimeEnv) {
+        return hold(runtime.call(function, args.toArray(), options, runtimeEnv));
+    }
+
+    /** Calls an actor's method from the session's driver; the session holds its return. */
+    ObjectRefImpl<?> callActor(ActorHandle<?> actor, JavaFunctionDescriptor method, List<Object> args, CallOptions options) {
+        return hold(runtime.callActor(actor, method, args.toArray(), options));
+    }
+
+    private ObjectRefImpl<?> hold(ObjectRefImpl<?> ref) {
         refs.put(ref.id(), ref);
         return ref;
     }

@@ -84,8 +84,8 @@ final class ClientSessions implements AutoCloseable {
         long grace = Math.min(requested, gracePeriod.toMillis());
         var job = request.getJobConfig();
         DriverCoreWorker driver = DriverCoreWorker.start(gcs, new DriverCoreWorker.JobSpec(nodeIp, job.getNamespace(),
-                job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId, ""));
-        session = new ClientSession(clientId, driver, gcs, grace);
+                job.getCodeSearchPathList(), job.getJvmOptionsList(), ProcessHandle.current().pid(), "ray client " + clientId, job.getRuntimeEnv()));
+        session = new ClientSession(clientId, driver, gcs, grace, job.getRuntimeEnv());
         sessions.put(clientId, session);
         ended.remove(clientId);
         // Until the client opens its heartbeat, it counts as disconnected.

@@ -103,16 +103,23 @@ public final class RayletDriverGrpcService extends RayletDriverGrpc.RayletDriver
         dataPath.waitFor(request, observer);
     }
 
-    /** Submits a normal task from the session's driver; its return is held by the session. */
+    /** Submits a task, creates or looks up an actor, or calls one, from the session's driver; returns are held by the session. */
     @Override
     public void schedule(ClientTask request, StreamObserver<ClientTaskTicket> observer) {
         dataPath.schedule(request, observer);
     }
 
-    /** Ends the session now: objects released, job marked finished. */
+    /** Ends the session now (objects released, job marked finished), or kills the named actor. */
     @Override
     public void terminate(TerminateRequest request, StreamObserver<TerminateResponse> observer) {
         dataPath.terminate(request, observer);
+    }
+
+    /** Creates, looks up, waits for and removes placement groups of the session's job. */
+    @Override
+    public void placementGroup(dev.stingray.proto.client.ClientPlacementGroupRequest request,
+            StreamObserver<dev.stingray.proto.client.ClientPlacementGroupReply> observer) {
+        dataPath.placementGroup(request, observer);
     }
 
     /** Releases (and frees) objects of the session. */

@@ -83,6 +83,10 @@ class DockerComposeE2ETest {
                 assertThat(spread.stderr()).contains("Ray Client: shipped the job's code");
                 Set<String> nodes = spread.stdout().lines().filter(l -> l.startsWith("node ")).map(l -> l.split(" ")[1]).collect(Collectors.toSet());
                 assertThat(nodes).as(spread.all()).hasSize(2).isSubsetOf(client.aliveNodes());
+                // Four one-CPU actors on two two-CPU nodes (the client-proxy node has none): both nodes host some.
+                Set<String> actorNodes = spread.stdout().lines().filter(l -> l.startsWith("actor node ")).map(l -> l.split(" ")[2])
+                        .collect(Collectors.toSet());
+                assertThat(actorNodes).as(spread.all()).isEqualTo(nodes);
 
                 String victim = compose.ps("node").get(0);
                 long killed = System.nanoTime();

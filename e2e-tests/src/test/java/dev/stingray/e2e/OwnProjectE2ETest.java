@@ -69,9 +69,12 @@ class OwnProjectE2ETest {
             // Only the program's class directory is the job's own code: ray-api and Stingray's jars are not shipped.
             assertThat(first.stderr()).containsPattern("Ray Client: shipped the job's code to ray://\\S+: 1 package\\(s\\), [0-9.]+ MiB; uploaded 1 ");
 
-            CliRun second = runProgram(List.of(address), "nodes");
+            assertThat(first.stdout()).contains("worker actor counted 4 on " + worker.nodeIdHex());
+
+            // The second run ships nothing and uses the rest of the API through ray://: an actor and a placement group.
+            CliRun second = runProgram(List.of(address), "full");
             assertThat(second.exitCode()).as(second.all()).isZero();
-            assertThat(second.stdout()).contains("worker task ran on " + worker.nodeIdHex());
+            assertThat(second.stdout()).contains("counter = 5").contains("placement group ready: true").contains("task in bundle: 9");
             assertThat(second.stderr()).contains("1 package(s)").contains("uploaded 0 (0.0 MiB)");
         }
     }

@@ -3,7 +3,18 @@ package dev.stingray.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stingray.e2e.actors.Counter;
+import dev.stingray.e2e.runtimeenv.RuntimeEnvTasks;
 import dev.stingray.e2e.tasks.ObjectTasks;
+import io.ray.api.ActorHandle;
+import io.ray.api.PlacementGroups;
+import io.ray.api.options.ActorLifetime;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.placementgroup.PlacementGroup;
+import io.ray.api.placementgroup.PlacementGroupState;
+import io.ray.api.placementgroup.PlacementStrategy;
+import io.ray.api.runtimeenv.RuntimeEnv;
+import java.util.Optional;
 import dev.stingray.e2e.tasks.Tasks;
 import io.ray.api.ObjectRef;
 import io.ray.api.Ray;
@@ -35,14 +46,20 @@ abstract class RayApiSuite {
 
     static StingrayCliDriver cli;
     static StingrayNode head;
+    /** A second node with one CPU and {"worker": 2}: work that asks for "worker" runs there (and tasks spill there when the head is full). */
+    static StingrayNode worker;
     static String gcsAddress;
     static ConsoleCapture console;
 
-    /** Starts a two-CPU head node and this JVM's driver at the address {@code addressOf} picks from it. */
+    /**
+     * Starts a two-CPU head node and a second node ({@link #worker}), and this JVM's driver at the address
+     * {@code addressOf} picks from the head.
+     */
     static void startClusterAndDriver(Function<StingrayNode, String> addressOf) {
         cli = new StingrayCliDriver(Map.of());
         head = cli.startHead("--num-cpus=2");
         gcsAddress = StingrayCliDriver.gcsAddress(head);
+        worker = cli.startWorker(gcsAddress, "--num-cpus=1", "--resources={\"worker\":2}");
         console = ConsoleCapture.start();
         TestDriver.init(addressOf.apply(head));
     }
@@ -180,5 +197,107 @@ abstract class RayApiSuite {
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> console.text().contains(marker));
         String line = console.text().lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
         assertThat(line).matches("\\(dev\\.stingray\\.e2e\\.tasks\\.Tasks\\.printLine pid=\\d+, ip=127\\.0\\.0\\.1\\) " + marker);
+    }
+
+    // ---------------------------------------------------------------- actors, placement groups, runtime envs, nodes
+
+    @Test
+    void actorsKeepStateRunCallsInOrderAndTheirHandlesPassIntoTasks() {
+        ActorHandle<Counter> counter = Ray.actor(Counter::new, 10).remote();
+        List<ObjectRef<Integer>> sums = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            sums.add(counter.task(Counter::add, i).remote());
+        }
+        assertThat(Ray.get(sums).get(19)).isEqualTo(10 + 210);
+        assertThat(Ray.get(sums)).isSorted();
+        assertThat(Ray.task(Counter::incrementThrough, counter).remote().get()).isEqualTo(221);
+        assertThat(counter.task(Counter::get).remote().get()).isEqualTo(221);
+    }
+
+    @Test
+    void anActorAskingForTheSecondNodesResourceRunsThere() {
+        ActorHandle<Counter> placed = Ray.actor(Counter::new).setResource("worker", 1.0).remote();
+        assertThat(placed.task(Counter::nodeId).remote().get()).isEqualTo(worker.nodeIdHex());
+        assertThat(Ray.task(Tasks::nodeId).setResource("worker", 1.0).remote().get()).isEqualTo(worker.nodeIdHex());
+    }
+
+    @Test
+    void namedActorsAreFoundKilledAndUniquePerNamespace() {
+        String name = "named-" + UUID.randomUUID();
+        ActorHandle<Counter> counter = Ray.actor(Counter::new).setName(name).setMaxRestarts(1).remote();
+        counter.task(Counter::add, 5).remote().get();
+        Optional<ActorHandle<Counter>> found = Ray.getActor(name);
+        assertThat(found).isPresent();
+        assertThat(found.get().task(Counter::get).remote().get()).isEqualTo(5);
+        assertThat(Ray.getActor("no-such-actor-" + UUID.randomUUID())).isEmpty();
+        assertThatThrownBy(() -> Ray.actor(Counter::new).setName(name).remote())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+
+        // kill without noRestart: the actor restarts (state lost); with it, the name is gone for good.
+        counter.kill(false);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> counter.task(Counter::wasRestarted).remote().get(10_000));
+        counter.kill();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Ray.getActor(name).isEmpty());
+    }
+
+    @Test
+    void detachedActorsOutliveTheirHandleLookups() {
+        String name = "detached-" + UUID.randomUUID();
+        ActorHandle<Counter> detached = Ray.actor(Counter::new, 1).setName(name).setLifetime(ActorLifetime.DETACHED).remote();
+        assertThat(detached.task(Counter::increment).remote().get()).isEqualTo(2);
+        Optional<ActorHandle<Counter>> again = Ray.getActor(name, Ray.getRuntimeContext().getNamespace());
+        assertThat(again).isPresent();
+        assertThat(again.get().task(Counter::increment).remote().get()).isEqualTo(3);
+        detached.kill();
+    }
+
+    @Test
+    void placementGroupsReserveBundlesForTasksAndActors() {
+        String name = "pg-" + UUID.randomUUID();
+        PlacementGroup group = PlacementGroups.createPlacementGroup(new PlacementGroupCreationOptions.Builder()
+                .setBundles(List.of(Map.of("CPU", 1.0), Map.of("worker", 1.0))).setStrategy(PlacementStrategy.SPREAD).setName(name).build());
+        assertThat(group.wait(60)).isTrue();
+        assertThat(PlacementGroups.getPlacementGroup(name).getId()).isEqualTo(group.getId());
+        assertThat(PlacementGroups.getPlacementGroup(group.getId()).getState()).isEqualTo(PlacementGroupState.CREATED);
+        assertThat(PlacementGroups.getAllPlacementGroups()).extracting(PlacementGroup::getId).contains(group.getId());
+
+        assertThat(Ray.task(Tasks::nodeId).setPlacementGroup(group, 0).remote().get()).isEqualTo(head.nodeIdHex());
+        ActorHandle<Counter> inBundle = Ray.actor(Counter::new).setResource("worker", 1.0).setPlacementGroup(group, 1).remote();
+        assertThat(inBundle.task(Counter::nodeId).remote().get()).isEqualTo(worker.nodeIdHex());
+        assertThatThrownBy(() -> Ray.task(Tasks::nodeId).setPlacementGroup(group, 2).remote())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bundle index 2");
+        assertThatThrownBy(() -> PlacementGroups.createPlacementGroup(new PlacementGroupCreationOptions.Builder()
+                .setBundles(List.of(Map.of("CPU", 1.0))).setStrategy(PlacementStrategy.PACK).setName(name).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+
+        inBundle.kill();
+        PlacementGroups.removePlacementGroup(group.getId());
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> PlacementGroups.getPlacementGroup(group.getId()).getState() == PlacementGroupState.REMOVED);
+    }
+
+    @Test
+    void runtimeEnvsBringEnvVarsJvmOptionsAndJarsFromTheDriversDisk() throws Exception {
+        java.nio.file.Path jar = HiddenJar.build(java.nio.file.Files.createTempDirectory("suite-jar"), "SuiteGreeter", "hello from");
+        RuntimeEnv env = new RuntimeEnv.Builder().build();
+        env.set("env_vars", Map.of("SUITE_VAR", "suite value"));
+        env.set("java_jars", List.of(jar.toString()));
+        env.set("jvm_options", List.of("-Dsuite.property=from the env"));
+        assertThat(Ray.task(RuntimeEnvTasks::env, "SUITE_VAR").setRuntimeEnv(env).remote().get()).isEqualTo("suite value");
+        assertThat(Ray.task(RuntimeEnvTasks::property, "suite.property").setRuntimeEnv(env).remote().get()).isEqualTo("from the env");
+        assertThat(Ray.task(RuntimeEnvTasks::callHidden, "hidden.SuiteGreeter", "the suite").setRuntimeEnv(env).remote().get())
+                .isEqualTo("hello from the suite");
+        ActorHandle<RuntimeEnvTasks.EnvReader> reader = Ray.actor(RuntimeEnvTasks.EnvReader::new).setRuntimeEnv(env).remote();
+        assertThat(reader.task(RuntimeEnvTasks.EnvReader::read, "SUITE_VAR").remote().get()).isEqualTo("suite value");
+        reader.kill();
+    }
+
+    @Test
+    void allNodeInfoListsBothNodes() {
+        assertThat(Ray.getRuntimeContext().getAllNodeInfo()).filteredOn(n -> n.isAlive)
+                .extracting(n -> n.nodeId.toString()).contains(head.nodeIdHex(), worker.nodeIdHex());
+        assertThat(Ray.getRuntimeContext().getAllNodeInfo()).filteredOn(n -> n.nodeId.toString().equals(worker.nodeIdHex()))
+                .singleElement().satisfies(n -> assertThat(n.resources).containsEntry("worker", 2.0));
     }
 }

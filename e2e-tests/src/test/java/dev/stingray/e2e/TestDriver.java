@@ -12,10 +12,16 @@ final class TestDriver {
     private TestDriver() {
     }
 
-    /** Connects this JVM to the cluster at {@code address} as an ordinary Ray Java program would. */
+    /**
+     * Connects this JVM to the cluster at {@code address} as an ordinary Ray Java program would. An in-cluster driver
+     * names the test classes as its code search path (the workers are on this machine); a Ray Client gives none, so
+     * its own class path is shipped to the cluster as packages, as a user's program's is.
+     */
     static void init(String address) {
         System.setProperty("ray.address", address);
-        System.setProperty("ray.job.code-search-path", Path.of("target/test-classes").toAbsolutePath().toString());
+        if (!address.startsWith("ray://")) {
+            System.setProperty("ray.job.code-search-path", Path.of("target/test-classes").toAbsolutePath().toString());
+        }
         Ray.init();
     }
 

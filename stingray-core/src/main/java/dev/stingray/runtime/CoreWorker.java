@@ -240,6 +240,11 @@ public final class CoreWorker implements AutoCloseable {
         return address;
     }
 
+    /** How this process serializes values (the job's classes, refs owned here). */
+    public ObjectSerializer serializer() {
+        return serializer;
+    }
+
     public JobId jobId() {
         return jobId;
     }

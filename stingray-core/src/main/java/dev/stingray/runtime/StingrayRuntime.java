@@ -5,6 +5,7 @@ import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.id.JobId;
 import dev.stingray.common.id.NodeId;
 import dev.stingray.proto.Address;
+import dev.stingray.proto.JavaFunctionDescriptor;
 import dev.stingray.proto.NodeManagerServiceGrpc;
 import dev.stingray.proto.RegisterWorkerRequest;
 import dev.stingray.runtime.cluster.LocalCluster;
@@ -82,6 +83,12 @@ public final class StingrayRuntime extends BaseRayRuntime {
 
     private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace,
             RuntimeEnvPackager packager, String baseRuntimeEnv) {
+        this(config, localCluster, gcs, worker, namespace, packager, baseRuntimeEnv,
+                !config.isWorker() && Boolean.parseBoolean(System.getProperty("ray.log-to-driver", "true")));
+    }
+
+    private StingrayRuntime(RayConfig config, LocalCluster localCluster, GcsClient gcs, CoreWorker worker, String namespace,
+            RuntimeEnvPackager packager, String baseRuntimeEnv, boolean printWorkerLogs) {
         this.packager = packager;
         this.baseRuntimeEnv = RuntimeEnvSpec.parse(baseRuntimeEnv);
         this.baseRuntimeEnvJson = this.baseRuntimeEnv.toJson();
@@ -90,8 +97,19 @@ public final class StingrayRuntime extends BaseRayRuntime {
         this.gcs = gcs;
         this.worker = worker;
         this.namespace = namespace;
-        this.logPrinter = !config.isWorker() && Boolean.parseBoolean(System.getProperty("ray.log-to-driver", "true"))
-                ? new DriverLogPrinter(gcs, worker.jobId().hex(), System.out, System.err) : null;
+        this.logPrinter = printWorkerLogs ? new DriverLogPrinter(gcs, worker.jobId().hex(), System.out, System.err) : null;
+    }
+
+    /**
+     * The runtime of a driver hosted for someone else: the Ray Client server's session of one client. It is not this
+     * process's {@code Ray} runtime ({@link #current()}), prints no worker output here (the client streams it), and its
+     * {@link #shutdown()} leaves the job to the host.
+     *
+     * @param jobRuntimeEnv the job's runtime env, canonical JSON with packages uploaded ("" for none)
+     */
+    public static StingrayRuntime hosting(GcsClient gcs, DriverCoreWorker driver, String jobRuntimeEnv) {
+        RayConfig config = RayConfig.from(new java.util.Properties(), Map.of());
+        return new StingrayRuntime(config, null, gcs, driver.worker(), driver.namespace(), new RuntimeEnvPackager(gcs), jobRuntimeEnv, false);
     }
 
     /** The runtime of this process; {@link ObjectRefImpl#get()} goes through it. */
@@ -267,12 +285,22 @@ public final class StingrayRuntime extends BaseRayRuntime {
 
     @Override
     public ObjectRef call(RayFunc func, Object[] args, CallOptions options) {
+        return call(FunctionDescriptors.of(func), args, options, RuntimeEnvOptions.of(options));
+    }
+
+    /**
+     * Submits a normal task by its descriptor: {@link #call(RayFunc, Object[], CallOptions)} for callers that hold no
+     * lambda (the Ray Client server). Arguments may be {@link dev.stingray.runtime.object.SerializedValue}s.
+     *
+     * @param runtimeEnv the env the task asks for (serialized), "" for the job's
+     */
+    public ObjectRefImpl<?> call(JavaFunctionDescriptor function, Object[] args, CallOptions options, String runtimeEnv) {
         Map<String, Double> resources = resourcesOf(options == null ? null : options.resources, true);
         if (options != null) {
             resources = placedIn(resources, options.group, options.bundleIndex);
         }
-        return worker.submitTask(FunctionDescriptors.of(func), args, resources, options == null ? null : options.name,
-                DEFAULT_MAX_RETRIES, runtimeEnvOf(RuntimeEnvOptions.of(options)));
+        return worker.submitTask(function, args, resources, options == null ? null : options.name,
+                DEFAULT_MAX_RETRIES, runtimeEnvOf(runtimeEnv));
     }
 
     /**
@@ -412,6 +440,17 @@ public final class StingrayRuntime extends BaseRayRuntime {
 
     @Override
     public <T> io.ray.api.ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
+        return createActor(FunctionDescriptors.of(actorFactoryFunc), args, options, options == null ? "" : options.serializedRuntimeEnv);
+    }
+
+    /**
+     * Creates an actor by its constructor's descriptor ({@link #createActor(RayFunc, Object[], ActorCreationOptions)}
+     * for callers that hold no lambda: the Ray Client server).
+     *
+     * @param runtimeEnv the env the actor asks for (serialized), "" for the job's
+     */
+    public <T> io.ray.api.ActorHandle<T> createActor(JavaFunctionDescriptor constructor, Object[] args, ActorCreationOptions options,
+            String runtimeEnv) {
         ActorCreationOptions o = options != null ? options : new ActorCreationOptions.Builder().build();
         if (o.concurrencyGroups != null && !o.concurrencyGroups.isEmpty()) {
             throw notYet("Concurrency groups");
@@ -437,13 +476,21 @@ public final class StingrayRuntime extends BaseRayRuntime {
                 .setRayNamespace(o.namespace == null ? namespace : o.namespace)
                 .addAllJvmOptions(o.jvmOptions == null ? List.of() : o.jvmOptions)
                 .build();
-        return worker.createActor(FunctionDescriptors.of(actorFactoryFunc), args,
-                placedIn(resourcesOf(o.resources, false), o.group, o.bundleIndex), spec, runtimeEnvOf(o.serializedRuntimeEnv));
+        return worker.createActor(constructor, args,
+                placedIn(resourcesOf(o.resources, false), o.group, o.bundleIndex), spec, runtimeEnvOf(runtimeEnv));
     }
 
     @Override
     public ObjectRef callActor(io.ray.api.ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
-        return worker.submitActorTask((ActorHandleImpl<?>) actor, FunctionDescriptors.of(func), args, options == null ? null : options.name);
+        return callActor(actor, FunctionDescriptors.of(func), args, options);
+    }
+
+    /** Calls an actor's method by its descriptor (for the Ray Client server). */
+    public ObjectRefImpl<?> callActor(io.ray.api.ActorHandle<?> actor, JavaFunctionDescriptor method, Object[] args, CallOptions options) {
+        if (!(actor instanceof ActorHandleImpl<?> handle)) {
+            throw new IllegalArgumentException(actor + " is not a handle of a Stingray actor (" + actor.getClass().getName() + ")");
+        }
+        return worker.submitActorTask(handle, method, args, options == null ? null : options.name);
     }
 
     @Override

@@ -23,7 +23,19 @@ import dev.stingray.common.version.StingrayVersion;
 import dev.stingray.proto.PinRuntimeEnvURIRequest;
 import dev.stingray.proto.client.KVExistsRequest;
 import dev.stingray.proto.client.KVPutRequest;
+import dev.stingray.common.runtimeenv.RuntimeEnvSpec;
+import dev.stingray.proto.client.ActorTerminate;
+import dev.stingray.proto.client.ClientPlacementGroupRequest;
 import dev.stingray.runtime.config.RayConfig;
+import dev.stingray.runtime.runtimeenv.RuntimeEnvOptions;
+import io.ray.api.ActorHandle;
+import io.ray.api.BaseActorHandle;
+import io.ray.api.id.ActorId;
+import io.ray.api.id.PlacementGroupId;
+import io.ray.api.options.ActorCreationOptions;
+import io.ray.api.options.PlacementGroupCreationOptions;
+import io.ray.api.placementgroup.PlacementGroup;
+import java.util.Optional;
 import dev.stingray.runtime.runtimeenv.DriverClassPath;
 import dev.stingray.runtime.runtimeenv.PackageStore;
 import dev.stingray.runtime.runtimeenv.RuntimeEnvPackager;
@@ -59,7 +71,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The job's code: this JVM's own class-path entries are uploaded as packages and loaded by the job's
  * workers on any node; an explicit {@code ray.job.code-search-path} names paths on the cluster's machines instead.
- * Actors and placement groups are not supported in client mode, as in {@code StingrayRuntime}. An object
+ * Actors, placement groups and runtime environments work as for an in-cluster driver: the options objects travel
+ * serialized (as Ray's client pickles them) and the session's driver applies them; handles are Stingray's own, so
+ * they pass into tasks and actors. An object
  * stays in the session until the client's last ref of it is garbage collected (released in batches every
  * {@link #RELEASE_INTERVAL_MS} ms, as Ray's client releases refs on {@code __del__}), {@link #free}, or
  * the end of the session.
@@ -77,6 +91,8 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     private static volatile ClientRuntime current;
 
     private final ClientConnection connection;
+    /** Uploads this client's jars (its code, runtime-env java_jars) through the server. */
+    private final RuntimeEnvPackager packager;
     private final ObjectSerializer serializer;
     private final JobId jobId;
     private final String namespace;
@@ -87,8 +103,9 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     private final Runnable stopCounting;
     private final java.util.concurrent.ScheduledExecutorService releaser;
 
-    private ClientRuntime(ClientConnection connection, InitResponse init) {
+    private ClientRuntime(ClientConnection connection, InitResponse init, RuntimeEnvPackager packager) {
         this.connection = connection;
+        this.packager = packager;
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : ClientRuntime.class.getClassLoader();
         this.serializer = new ObjectSerializer(loader, ClientObjectRef::new);
@@ -147,13 +164,17 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
         boolean logToDriver = Boolean.parseBoolean(System.getProperty("ray.log-to-driver", "true"));
         ClientConnection connection = new ClientConnection(address, grace, logToDriver, System.out, System.err);
         try {
+            RuntimeEnvPackager packager = new RuntimeEnvPackager(packageStore(connection));
+            // Ray Java's ray.job.runtime-env: the job's default env, its jars uploaded from this machine.
+            String jobEnv = packager.resolve(RuntimeEnvSpec.parse(System.getProperty("ray.job.runtime-env", "")));
             InitRequest init = InitRequest.newBuilder()
-                    .setJobConfig(ClientJobConfig.newBuilder().setNamespace(config.namespace()).addAllCodeSearchPath(jobCodeSearchPath(config, connection))
-                            .addAllJvmOptions(config.jvmOptions()))
+                    .setJobConfig(ClientJobConfig.newBuilder().setNamespace(config.namespace())
+                            .addAllCodeSearchPath(jobCodeSearchPath(config, connection, packager))
+                            .addAllJvmOptions(config.jvmOptions()).setRuntimeEnv(jobEnv))
                     .setReconnectGracePeriodS((int) grace.toSeconds())
                     .setClientVersion(StingrayVersion.current())
                     .build();
-            ClientRuntime runtime = new ClientRuntime(connection, connection.open(init));
+            ClientRuntime runtime = new ClientRuntime(connection, connection.open(init), packager);
             current = runtime;
             return runtime;
         } catch (RuntimeException e) {
@@ -167,12 +188,11 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
      * otherwise this JVM's own class-path entries ({@link DriverClassPath}), uploaded through the server's KV as
      * content-addressed packages that every worker of the job loads ({@link RuntimeEnvPackager#ship}).
      */
-    private static List<String> jobCodeSearchPath(RayConfig config, ClientConnection connection) {
+    private static List<String> jobCodeSearchPath(RayConfig config, ClientConnection connection, RuntimeEnvPackager packager) {
         if (config.codeSearchPathGiven()) {
             return config.codeSearchPath();
         }
-        RuntimeEnvPackager.Shipped shipped = new RuntimeEnvPackager(packageStore(connection))
-                .ship(DriverClassPath.userEntries(config.codeSearchPath()));
+        RuntimeEnvPackager.Shipped shipped = packager.ship(DriverClassPath.userEntries(config.codeSearchPath()));
         System.err.println("Ray Client: shipped the job's code to ray://" + connection.address() + ": " + shipped.describe());
         return shipped.uris();
     }
@@ -348,6 +368,153 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
     @Override
     public ObjectRef call(RayFunc func, Object[] args, CallOptions options) {
         ClientTask.Builder task = ClientTask.newBuilder().setType(ClientTask.RemoteExecType.FUNCTION).setFunction(FunctionDescriptors.of(func));
+        addArgs(task, args);
+        if (options != null) {
+            task.setSerializedOptions(serializer.serialize(options).toByteString()).setRuntimeEnv(resolvedEnv(RuntimeEnvOptions.of(options)));
+        }
+        ClientTaskTicket ticket = schedule(task.build(), "Scheduling " + task.getFunction().getClassName() + "." + task.getFunction().getFunctionName());
+        return new ClientObjectRef<>(ticket.getReturnIds(0), ticket.getOwner());
+    }
+
+    // ------------------------------------------------------------------ actors (Ray's ACTOR, METHOD, NAMED_ACTOR tasks)
+
+    /** Creates the actor from the session's driver; the handle is Stingray's own, so it can be passed to tasks and actors. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> ActorHandle<T> createActor(RayFunc actorFactoryFunc, Object[] args, ActorCreationOptions options) {
+        ClientTask.Builder task = ClientTask.newBuilder().setType(ClientTask.RemoteExecType.ACTOR).setFunction(FunctionDescriptors.of(actorFactoryFunc));
+        addArgs(task, args);
+        if (options != null) {
+            task.setSerializedOptions(serializer.serialize(options).toByteString()).setRuntimeEnv(resolvedEnv(options.serializedRuntimeEnv));
+        }
+        ClientTaskTicket ticket = schedule(task.build(), "Creating actor " + task.getFunction().getClassName());
+        return (ActorHandle<T>) handleOf(ticket);
+    }
+
+    @Override
+    public ObjectRef callActor(ActorHandle<?> actor, RayFunc func, Object[] args, CallOptions options) {
+        ClientTask.Builder task = ClientTask.newBuilder().setType(ClientTask.RemoteExecType.METHOD).setFunction(FunctionDescriptors.of(func))
+                .setActor(serializer.serialize(actor).toByteString());
+        addArgs(task, args);
+        if (options != null) {
+            task.setSerializedOptions(serializer.serialize(options).toByteString());
+        }
+        ClientTaskTicket ticket = schedule(task.build(), "Calling " + task.getFunction().getClassName() + "." + task.getFunction().getFunctionName());
+        return new ClientObjectRef<>(ticket.getReturnIds(0), ticket.getOwner());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends BaseActorHandle> Optional<T> getActor(String name, String actorNamespace) {
+        ClientTask task = ClientTask.newBuilder().setType(ClientTask.RemoteExecType.NAMED_ACTOR).setName(name)
+                .setNamespace(actorNamespace == null ? "" : actorNamespace).build();
+        ClientTaskTicket ticket;
+        try {
+            ticket = connection.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).schedule(task);
+        } catch (StatusRuntimeException e) {
+            throw failed("look up actor '" + name + "' on", e);
+        }
+        if (!ticket.getValid() && !ticket.getInvalidArgument()) {
+            return Optional.empty();
+        }
+        return Optional.of((T) handleOf(requireValid(ticket, "Looking up actor '" + name + "'")));
+    }
+
+    @Override
+    public void killActor(BaseActorHandle actor, boolean noRestart) {
+        try {
+            connection.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).terminate(TerminateRequest.newBuilder()
+                    .setActor(ActorTerminate.newBuilder().setId(ByteString.copyFrom(actor.getId().getBytes())).setNoRestart(noRestart)).build());
+        } catch (StatusRuntimeException e) {
+            throw failed("kill actor " + actor.getId() + " on", e);
+        }
+    }
+
+    @Override
+    public void exitActor() {
+        throw new IllegalStateException("Ray.exitActor() ends the actor it is called in; a Ray Client driver is not an actor");
+    }
+
+    @Override
+    public <T extends BaseActorHandle> T getActorHandle(ActorId actorId) {
+        throw new UnsupportedOperationException("Handles by actor id are not available through ray:// (Ray Client has no such call either);"
+                + " keep the handle Ray.actor(...).remote() returned, or name the actor and use Ray.getActor(name)");
+    }
+
+    private ActorHandle<?> handleOf(ClientTaskTicket ticket) {
+        Object handle = serializer.deserialize(parseObject(ticket.getActor()));
+        if (!(handle instanceof ActorHandle<?> actor)) {
+            throw new RayException("The Ray Client server at ray://" + connection.address() + " sent no actor handle");
+        }
+        return actor;
+    }
+
+    // ------------------------------------------------------------------ placement groups
+
+    @Override
+    public PlacementGroup createPlacementGroup(PlacementGroupCreationOptions creationOptions) {
+        return placementGroups(ClientPlacementGroupRequest.newBuilder().setCreate(serializer.serialize(creationOptions).toByteString()).build(),
+                "create a placement group on").get(0);
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(PlacementGroupId id) {
+        return first(placementGroups(ClientPlacementGroupRequest.newBuilder().setGet(ByteString.copyFrom(id.getBytes())).build(),
+                "look up placement group " + id + " on"));
+    }
+
+    @Override
+    public PlacementGroup getPlacementGroup(String name, String groupNamespace) {
+        return first(placementGroups(ClientPlacementGroupRequest.newBuilder().setGetNamed(ClientPlacementGroupRequest.Named.newBuilder()
+                .setName(name).setNamespace(groupNamespace == null ? "" : groupNamespace)).build(), "look up placement group '" + name + "' on"));
+    }
+
+    @Override
+    public List<PlacementGroup> getAllPlacementGroups() {
+        return placementGroups(ClientPlacementGroupRequest.newBuilder().setGetAll(true).build(), "list the placement groups of");
+    }
+
+    @Override
+    public void removePlacementGroup(PlacementGroupId id) {
+        placementGroups(ClientPlacementGroupRequest.newBuilder().setRemove(ByteString.copyFrom(id.getBytes())).build(),
+                "remove placement group " + id + " on");
+    }
+
+    @Override
+    public boolean waitPlacementGroupReady(PlacementGroupId id, int timeoutSeconds) {
+        try {
+            return connection.blocking().withDeadlineAfter(Math.max(0, timeoutSeconds) + 60L, TimeUnit.SECONDS)
+                    .placementGroup(ClientPlacementGroupRequest.newBuilder().setWait(ClientPlacementGroupRequest.Wait.newBuilder()
+                            .setId(ByteString.copyFrom(id.getBytes())).setTimeoutSeconds(timeoutSeconds)).build()).getReady();
+        } catch (StatusRuntimeException e) {
+            throw argumentOrFailed("wait for placement group " + id + " on", e);
+        }
+    }
+
+    private List<PlacementGroup> placementGroups(ClientPlacementGroupRequest request, String what) {
+        try {
+            return connection.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).placementGroup(request).getGroupsList().stream()
+                    .map(bytes -> (PlacementGroup) serializer.deserialize(parseObject(bytes))).toList();
+        } catch (StatusRuntimeException e) {
+            throw argumentOrFailed(what, e);
+        }
+    }
+
+    private static PlacementGroup first(List<PlacementGroup> groups) {
+        return groups.isEmpty() ? null : groups.get(0);
+    }
+
+    /** A request the server refused as INVALID_ARGUMENT is the caller's IllegalArgumentException, as in the cluster. */
+    private RuntimeException argumentOrFailed(String what, StatusRuntimeException e) {
+        if (e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+            return new IllegalArgumentException(e.getStatus().getDescription(), e);
+        }
+        return failed(what, e);
+    }
+
+    // ------------------------------------------------------------------ helpers of the task calls
+
+    private void addArgs(ClientTask.Builder task, Object[] args) {
         for (Object arg : args) {
             if (arg instanceof ClientObjectRef<?> ref) {
                 task.addArgs(ClientArg.newBuilder().setReferenceId(ref.id()));
@@ -357,38 +524,39 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
                 task.addArgs(ClientArg.newBuilder().setInlineValue(serializer.serialize(arg).toByteString()));
             }
         }
-        if (!dev.stingray.runtime.runtimeenv.RuntimeEnvOptions.of(options).isEmpty()) {
-            throw notYet("Runtime environments in Ray Client mode");
-        }
-        if (options != null && options.group != null) {
-            throw notYet("Placement groups in Ray Client mode");
-        }
-        ClientTaskOptions.Builder taskOptions = ClientTaskOptions.newBuilder();
-        if (options != null) {
-            if (options.resources != null) {
-                options.resources.forEach((name, amount) -> {
-                    if (amount < 0) {
-                        throw new IllegalArgumentException("Resource " + name + " must not be negative, got " + amount);
-                    }
-                    taskOptions.putResources(name, amount);
-                });
-            }
-            if (options.name != null) {
-                taskOptions.setName(options.name);
-            }
-        }
-        task.setOptions(taskOptions);
+    }
+
+    /** A task's or actor's runtime env with its local java_jars uploaded from this machine; "" for none. */
+    private String resolvedEnv(String requested) {
+        return requested == null || requested.isBlank() ? "" : packager.resolve(RuntimeEnvSpec.parse(requested));
+    }
+
+    private ClientTaskTicket schedule(ClientTask task, String what) {
         ClientTaskTicket ticket;
         try {
-            ticket = connection.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).schedule(task.build());
+            ticket = connection.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).schedule(task);
         } catch (StatusRuntimeException e) {
             throw failed("schedule a task on", e);
         }
-        if (!ticket.getValid()) {
-            throw new RayException("Scheduling " + task.getFunction().getClassName() + "." + task.getFunction().getFunctionName()
-                    + " failed on ray://" + connection.address() + ": " + ticket.getError());
+        return requireValid(ticket, what);
+    }
+
+    private ClientTaskTicket requireValid(ClientTaskTicket ticket, String what) {
+        if (ticket.getValid()) {
+            return ticket;
         }
-        return new ClientObjectRef<>(ticket.getReturnIds(0), ticket.getOwner());
+        if (ticket.getInvalidArgument()) {
+            throw new IllegalArgumentException(ticket.getError());
+        }
+        throw new RayException(what + " failed on ray://" + connection.address() + ": " + ticket.getError());
+    }
+
+    private RayObject parseObject(ByteString bytes) {
+        try {
+            return RayObject.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new RayException("Corrupt value from ray://" + connection.address() + " (" + bytes.size() + " bytes)", e);
+        }
     }
 
     private static ByteString idOf(ObjectRef<?> ref) {
@@ -438,7 +606,14 @@ public final class ClientRuntime extends dev.stingray.runtime.BaseRayRuntime {
 
     @Override
     public RuntimeContext getRuntimeContext() {
-        return new ClientRuntimeContext(jobId, namespace, nodeId);
+        return new ClientRuntimeContext(jobId, namespace, nodeId, () -> {
+            try {
+                return connection.blocking().withDeadlineAfter(30, TimeUnit.SECONDS).clusterInfo(dev.stingray.proto.client.ClusterInfoRequest.newBuilder()
+                        .setType(dev.stingray.proto.client.ClusterInfoType.TypeEnum.NODES).build()).getJson();
+            } catch (StatusRuntimeException e) {
+                throw failed("list the nodes of", e);
+            }
+        });
     }
 
     @Override

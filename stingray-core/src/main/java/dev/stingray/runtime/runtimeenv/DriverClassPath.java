@@ -14,14 +14,20 @@ import java.util.regex.Pattern;
  * ({@code stingray-core}, {@code stingray-runtime}, {@code stingray-distribution}), every artifact on the worker's
  * class path (from {@code distribution.properties}; matched by artifact name, since a user's Maven may mediate
  * another version of, say, netty than Stingray's build did, and the worker's own copy comes first on its class path
- * anyway), ray-api's SLF4J 1 binding {@code log4j-slf4j-impl} (workers log through {@code log4j-slf4j2-impl}), and
- * entries that do not exist. Jars and class directories remain, in class-path order, each once.
+ * anyway), SLF4J bindings and bridges such as ray-api's {@code log4j-slf4j-impl} or a Spring Boot app's logback
+ * (workers log through their own {@code log4j-slf4j2-impl}), and entries that do not exist. Jars and class directories remain, in class-path order, each once.
  */
 public final class DriverClassPath {
 
     /** Jars every worker has, whether or not the distribution's list is on the class path. */
+    /**
+     * Left out whatever the worker class path says: the API and Stingray itself, and SLF4J bindings and bridges, since
+     * a worker logs through its own log4j-slf4j2-impl and a second binding (a Spring Boot app's logback and
+     * log4j-to-slf4j, ray-api's log4j-slf4j-impl) would make its logging fail to start.
+     */
     private static final Set<String> ALWAYS_PROVIDED = Set.of("ray-api", "stingray-core", "stingray-runtime", "stingray-distribution",
-            "log4j-slf4j-impl");
+            "log4j-slf4j-impl", "log4j-to-slf4j", "logback-classic", "logback-core", "slf4j-simple", "slf4j-reload4j", "slf4j-jdk14",
+            "slf4j-log4j12", "slf4j-nop");
     /** {@code artifactId-version[-classifier].jar}: the artifact id is everything before the first "-digit". */
     private static final Pattern ARTIFACT_FILE = Pattern.compile("(.+?)-\\d.*\\.jar");
 

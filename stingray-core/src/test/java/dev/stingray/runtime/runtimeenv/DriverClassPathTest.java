@@ -33,12 +33,15 @@ class DriverClassPathTest {
     }
 
     @Test
-    void workerArtifactsAreRecognizedInAnyVersionAndRayApisSlf4jOneBindingIsLeftOut() throws Exception {
+    void workerArtifactsAreRecognizedInAnyVersionAndOtherLoggingBindingsAreLeftOut() throws Exception {
         Path netty = Files.writeString(dir.resolve("netty-common-4.2.16.Final.jar"), "jar");
         Path epoll = Files.writeString(dir.resolve("netty-transport-native-epoll-4.2.16.Final-linux-x86_64.jar"), "jar");
         Path binding = Files.writeString(dir.resolve("log4j-slf4j-impl-2.17.1.jar"), "jar");
         Path nettyLookalike = Files.writeString(dir.resolve("netty-common-extras-1.0.jar"), "jar");
-        assertThat(DriverClassPath.userEntries(List.of(netty.toString(), epoll.toString(), binding.toString(), nettyLookalike.toString()),
+        Path logback = Files.writeString(dir.resolve("logback-classic-1.5.18.jar"), "jar");
+        Path bridge = Files.writeString(dir.resolve("log4j-to-slf4j-2.24.3.jar"), "jar");
+        assertThat(DriverClassPath.userEntries(List.of(netty.toString(), epoll.toString(), binding.toString(), nettyLookalike.toString(),
+                logback.toString(), bridge.toString()),
                 Set.of("netty-common-4.2.18.Final.jar", "netty-transport-native-epoll-4.2.18.Final-linux-x86_64.jar"), dir.resolve("jdk")))
                 .containsExactly(nettyLookalike);
         assertThat(DriverClassPath.artifactName("listenablefuture-9999.0-empty-to-avoid-conflict-with-guava.jar")).isEqualTo("listenablefuture");
