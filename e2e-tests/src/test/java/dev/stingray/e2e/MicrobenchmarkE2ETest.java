@@ -66,4 +66,25 @@ class MicrobenchmarkE2ETest {
             assertThat(r.get("perf_metric_type").asString()).isEqualTo("THROUGHPUT");
         }
     }
+
+    @Test
+    void startupMetricsPrintEveryFigureWithMinMedianMaxAndTheJdk() {
+        CliRun run = cli.ok("microbenchmark", "--metrics=startup", "--startup-runs=1", "--startup-actors=2");
+
+        assertThat(run.stdout()).as(run.all()).containsPattern("Start-up benchmark on Java \\S+ \\(.+\\), \\d+ cores");
+        Pattern figure = Pattern.compile("^(\\w+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+(s|MiB|actors/s)$", Pattern.MULTILINE);
+        Map<String, double[]> printed = new HashMap<>();
+        Matcher m = figure.matcher(run.stdout());
+        while (m.find()) {
+            printed.put(m.group(1), new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))});
+        }
+        assertThat(printed).as(run.all()).containsKeys("ray_init", "first_task", "ray_shutdown", "init_shutdown_cycle", "start_head",
+                "stop", "daemon_rss_idle_gcs_server", "daemon_rss_idle_raylet", "daemon_rss_idle_dashboard_agent",
+                "daemon_rss_idle_log_monitor", "daemon_rss_idle_ray_client_server", "cluster_rss_idle", "actor_creation",
+                "worker_rss", "worker_jvm_start");
+        assertThat(printed.values()).allSatisfy(v -> assertThat(v[0]).isPositive().isLessThanOrEqualTo(v[1]));
+        assertThat(printed.values()).allSatisfy(v -> assertThat(v[1]).isLessThanOrEqualTo(v[2]));
+        // Every measured Ray.shutdown() left no process of its cluster (the benchmark fails otherwise).
+        assertThat(run.stdout()).containsPattern("run +embedded default: init [0-9.]+ s, first task [0-9.]+ s, shutdown [0-9.]+ s");
+    }
 }

@@ -21,6 +21,13 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (Boolean.getBoolean("ray.worker.record-startup-archive")) {
+            // The raylet records the worker's start-up archive with this run (WorkerStartupArchive): initialize as
+            // every worker does, then exit, so the JVM writes the archive.
+            Ray.init();
+            Ray.shutdown();
+            System.exit(0);
+        }
         redirectOutput();
         Ray.init();
         // Only now may the raylet push tasks: they use the Ray API, which Ray.init() has just set up.

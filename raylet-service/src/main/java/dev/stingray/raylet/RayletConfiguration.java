@@ -43,10 +43,16 @@ class RayletConfiguration {
         return new RayletNode(properties, cluster, gcs, monitor, daemon, health, resources, exit);
     }
 
-    /** Registration starts once both servers have bound their ports. */
+    /**
+     * Registration starts once both servers have bound their ports; once registered, the worker start-up archive
+     * is recorded if this lib dir has none for this JVM yet.
+     */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> rayletStarter(RayletNode node) {
-        return event -> node.start();
+    ApplicationListener<ApplicationReadyEvent> rayletStarter(RayletNode node, WorkerPool pool) {
+        return event -> {
+            node.afterFirstRegistration(pool::recordStartupArchive);
+            node.start();
+        };
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -41,6 +41,7 @@ public final class RayletNode implements GcsConnectionMonitor.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(RayletNode.class);
 
+    private final java.util.List<Runnable> afterFirstRegistration = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final NodeId nodeId;
     private final RayletProperties properties;
     private final ClusterProperties cluster;
@@ -86,6 +87,11 @@ public final class RayletNode implements GcsConnectionMonitor.Listener {
     }
 
     /** Called once the gRPC and HTTP ports are bound. */
+    /** Runs {@code action} once the node is first registered with the GCS (on the registration thread). */
+    public void afterFirstRegistration(Runnable action) {
+        afterFirstRegistration.add(action);
+    }
+
     public void start() {
         health.setStatus(nodeId.hex(), HealthCheckResponse.ServingStatus.SERVING);
         monitor.addListener(this);
@@ -98,13 +104,14 @@ public final class RayletNode implements GcsConnectionMonitor.Listener {
 
     private void registerOrExit() {
         RetryingRegistration registration = new RetryingRegistration("Registering node " + nodeId.hex() + " with the GCS at " + gcs.address(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), properties.registerTimeout());
+                Duration.ofMillis(50), Duration.ofMillis(200), properties.registerTimeout());
         RetryingRegistration.Outcome outcome = registration.register(() -> gcs.registerNode(nodeInfo()));
         if (outcome instanceof RetryingRegistration.Success) {
             registered.set(true);
             reportedVersion = -1;
             monitor.watchNode(nodeId);
             log.info("Node {} registered with the GCS at {} (resources {})", nodeId.hex(), gcs.address(), resources.total());
+            afterFirstRegistration.forEach(Runnable::run);
         } else if (outcome instanceof RetryingRegistration.Rejected r) {
             exit.exit(1, "The GCS at " + gcs.address() + " rejected node " + nodeId.hex() + ": " + r.reason());
         } else if (outcome instanceof RetryingRegistration.TimedOut t) {

@@ -45,7 +45,7 @@ public record RayletProperties(
         @DefaultValue("100ms") Duration reportPeriod,
         @DefaultValue("60s") Duration registerTimeout,
         @DefaultValue("") String workerLibDir,
-        @DefaultValue({"-XX:+UseSerialGC", "-Xss1m"}) java.util.List<String> workerJvmOptions,
+        @DefaultValue({"-XX:+UseSerialGC", "-Xss1m", "-Xms32m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"}) java.util.List<String> workerJvmOptions,
         @DefaultValue("60s") Duration workerRegisterTimeout,
         @DefaultValue("30s") Duration idleWorkerTimeout,
         @DefaultValue("-1") int prestartWorkers,

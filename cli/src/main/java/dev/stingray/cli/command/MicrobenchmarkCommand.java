@@ -92,6 +92,9 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
             "actor_creation", "placement_group_create/removal", "client__get_calls", "client__put_calls", "client__tasks_and_get_batch",
             "gcs_kv_put_calls", "gcs_kv_get_calls");
 
+    /** {@code --metrics=startup} alone: the start-up figures of {@link StartupBenchmark} (no running cluster needed). */
+    static final String STARTUP = "startup";
+
     /** Tasks per batch (Ray: {@code range(1000)}). */
     static final int BATCH = 1000;
     /** Submitting threads of {@code multi_client_tasks_async} (Ray: {@code m = 4} actors). */
@@ -123,7 +126,8 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
                     + " multi_client_tasks_async, 1_1_actor_calls_sync, 1_1_actor_calls_async, 1_1_actor_calls_concurrent,"
                     + " 1_n_actor_calls_async, n_n_actor_calls_async, actor_creation, placement_group_create/removal, client__get_calls,"
                     + " client__put_calls,"
-                    + " client__tasks_and_get_batch, gcs_kv_put_calls, gcs_kv_get_calls.")
+                    + " client__tasks_and_get_batch, gcs_kv_put_calls, gcs_kv_get_calls; or startup alone (StartupBenchmark: Ray.init,"
+                    + " start --head, worker JVM and actor start-up, daemon memory; no running cluster needed).")
     List<String> metrics;
 
     @Option(names = "--ray-client-address", paramLabel = "HOST:PORT",
@@ -139,11 +143,17 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
     @Option(names = "--max-warmup-seconds", defaultValue = "20", description = "Upper bound of the warm-up per metric.")
     double maxWarmupSeconds;
 
+    @Option(names = "--startup-runs", defaultValue = "5", description = "Measured runs of --metrics=startup (after one warm-up run).")
+    int startupRuns;
+
+    @Option(names = "--startup-actors", defaultValue = "100", description = "Actors created in the actor round of --metrics=startup (0 skips it).")
+    int startupActors;
+
     @Option(names = "--output", defaultValue = "microbenchmark.json", description = "Where to write the JSON results.")
     Path output;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (trials < 1) {
             throw new IllegalArgumentException("--trials must be at least 1, got " + trials);
         }
@@ -153,8 +163,18 @@ public final class MicrobenchmarkCommand implements Callable<Integer> {
         if (maxWarmupSeconds < 0) {
             throw new IllegalArgumentException("--max-warmup-seconds must not be negative, got " + maxWarmupSeconds);
         }
-        List<String> selected = selectedMetrics();
         PrintWriter out = spec.commandLine().getOut();
+        if (metrics != null && metrics.equals(List.of(STARTUP))) {
+            if (startupActors < 0) {
+                throw new IllegalArgumentException("--startup-actors must not be negative, got " + startupActors);
+            }
+            if (startupRuns < 1) {
+                throw new IllegalArgumentException("--startup-runs must be at least 1, got " + startupRuns);
+            }
+            new StartupBenchmark(out, startupRuns, startupActors).run();
+            return 0;
+        }
+        List<String> selected = selectedMetrics();
         String address = cluster.gcsAddress();
         List<String> driverMetrics = selected.stream().filter(m -> !m.startsWith("client__") && !m.startsWith("gcs_kv_")).toList();
         List<String> clientMetrics = selected.stream().filter(m -> m.startsWith("client__")).toList();

@@ -1,8 +1,8 @@
 package dev.stingray.cli.command;
 
-import dev.stingray.cli.launch.DaemonKind;
-import dev.stingray.cli.launch.DaemonStopper;
-import dev.stingray.cli.launch.LaunchedDaemon;
+import dev.stingray.common.launch.DaemonKind;
+import dev.stingray.common.launch.DaemonStopper;
+import dev.stingray.common.launch.LaunchedDaemon;
 import dev.stingray.common.session.SessionDir;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ public final class StopCommand implements Callable<Integer> {
             return Optional.empty();
         }
         return ProcessHandle.of(pid.get())
-                .filter(ProcessHandle::isAlive)
+                .filter(DaemonStopper::running)
                 .filter(p -> p.info().commandLine().map(c -> c.contains(kind.get().jar())).orElse(false))
                 .map(p -> new LaunchedDaemon(kind.get(), name.substring(split + 1), p,
                         sessionDir.resolve("logs").resolve(kind.get().processName() + ".out"),

@@ -80,6 +80,12 @@ public class DaemonAutoConfiguration {
         return registration;
     }
 
+    @Bean
+    ReadinessAnnouncer readinessAnnouncer(ClusterProperties cluster, DaemonProperties daemon,
+            ObjectProvider<org.springframework.boot.health.actuate.endpoint.HealthEndpoint> health) {
+        return new ReadinessAnnouncer(ReadinessAnnouncer.readyFileOf(cluster, daemon), health);
+    }
+
     @Bean("gcsHealthIndicator")
     @ConditionalOnBean({GcsConnectionMonitor.class, DaemonRegistration.class})
     GcsHealthIndicator gcsHealthIndicator(GcsConnectionMonitor monitor, DaemonRegistration registration, ClusterProperties cluster) {

@@ -40,6 +40,7 @@ public final class GcsConnectionMonitor implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(GcsConnectionMonitor.class);
+    static final Duration FIRST_CONTACT_PERIOD = Duration.ofMillis(50);
 
     private final GcsClient gcs;
     private final Duration period;
@@ -75,9 +76,29 @@ public final class GcsConnectionMonitor implements AutoCloseable {
         this.watchedNode = node;
     }
 
+    /**
+     * Checks now, then every period. Until the first contact (daemons start at the same time as the GCS) it checks
+     * every {@link #FIRST_CONTACT_PERIOD} and resets the channel's reconnect back-off first, so a daemon is ready
+     * within that much of the GCS instead of a back-off step (gRPC: 1 s, growing) later.
+     */
     public GcsConnectionMonitor start() {
-        scheduler.scheduleWithFixedDelay(this::check, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.execute(this::checkAndReschedule);
         return this;
+    }
+
+    private void checkAndReschedule() {
+        boolean firstContact = instanceId.isEmpty();
+        if (firstContact) {
+            gcs.channel().resetConnectBackoff();
+        }
+        try {
+            check();
+        } finally {
+            Duration next = instanceId.isEmpty() ? FIRST_CONTACT_PERIOD : period;
+            if (!scheduler.isShutdown()) {
+                scheduler.schedule(this::checkAndReschedule, next.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     public boolean isReachable() {

@@ -55,6 +55,14 @@ public record SessionDir(Path path) {
         return path.resolve(portName + "_" + nodeIdHex);
     }
 
+    /**
+     * Written by a daemon once its readiness probe is UP for the first time (content: its pid), so a launcher
+     * waits for a file event instead of polling the probe.
+     */
+    public Path readyFile(String service, String nodeIdHex) {
+        return path.resolve(service + "_" + nodeIdHex + ".ready");
+    }
+
     public Path pidFile(String service, String nodeIdHex) {
         return path.resolve(service + "_" + nodeIdHex + ".pid");
     }

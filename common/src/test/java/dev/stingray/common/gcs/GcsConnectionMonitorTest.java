@@ -142,4 +142,36 @@ class GcsConnectionMonitorTest {
             observer.onCompleted();
         }
     }
+
+    @Test
+    void aGcsThatComesUpAfterTheDaemonIsSeenAtOnceNotAfterAPeriodOrAReconnectBackOff() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        FakeNodeInfo late = new FakeNodeInfo();
+        late.instanceId = ByteString.copyFromUtf8("late-gcs");
+        List<String> connected = new CopyOnWriteArrayList<>();
+        try (GcsClient lateClient = new GcsClient("127.0.0.1:" + port, Duration.ofSeconds(2));
+                GcsConnectionMonitor slow = new GcsConnectionMonitor(lateClient, Duration.ofMinutes(5), Duration.ofMinutes(5), Clock.systemUTC())) {
+            slow.addListener(new GcsConnectionMonitor.Listener() {
+                @Override
+                public void onGcsConnected(ByteString instanceId, boolean restarted) {
+                    connected.add(instanceId.toStringUtf8());
+                }
+            });
+            slow.start();
+            // Several failed connects: the channel's own back-off is well past a second by now.
+            Thread.sleep(3000);
+            assertThat(slow.isReachable()).isFalse();
+            Server gcsServer = NettyServerBuilder.forPort(port).addService(late).build().start();
+            try {
+                // Neither the 5 min period nor gRPC's back-off (1 s, x1.6 per failure) may be waited out.
+                await().atMost(Duration.ofMillis(1500)).until(slow::isReachable);
+                assertThat(connected).containsExactly("late-gcs");
+            } finally {
+                gcsServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

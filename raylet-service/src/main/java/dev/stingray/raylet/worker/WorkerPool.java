@@ -49,6 +49,7 @@ public final class WorkerPool {
     private final int maxStartingWorkers;
     private final RuntimeEnvPackages packages;
     private volatile Runnable onRegistered = () -> { };
+    private volatile WorkerStartupArchive startupArchive;
 
     /**
      * @param maxStartingWorkers Ray's {@code worker_maximum_startup_concurrency}: at most this many workers start at once
@@ -145,6 +146,7 @@ public final class WorkerPool {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(node.defaultJvmOptions());
+        command.addAll(startupArchive(node).jvmFlags());
         command.addAll(jobJvmOptions);
         command.addAll(env.jvmOptions());
         if (!env.isEmpty()) {
@@ -195,6 +197,102 @@ public final class WorkerPool {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start a worker JVM: " + e.getMessage(), e);
         }
+    }
+
+    private WorkerStartupArchive startupArchive(NodeContext node) {
+        if (startupArchive == null) {
+            startupArchive = WorkerStartupArchive.of(node.workerLibDir());
+        }
+        return startupArchive;
+    }
+
+    /**
+     * Records the worker's start-up archive in the background when this lib dir has none for this JVM yet (once
+     * per lib dir and JDK; a lock file keeps two raylets of one machine from both doing it): one worker JVM starts
+     * as every worker does but with the recording flag, initializes against this node, and exits.
+     */
+    public void recordStartupArchive() {
+        NodeContext node = nodeContext.get();
+        WorkerStartupArchive archive = startupArchive(node);
+        Path lock = archive.file().resolveSibling(archive.file().getFileName() + ".lock");
+        if (archive.exists() || !Files.isWritable(node.workerLibDir())) {
+            return;
+        }
+        if (!takeLock(lock)) {
+            return;
+        }
+        byte[] id = new byte[28];
+        RANDOM.nextBytes(id);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(node.defaultJvmOptions());
+        command.add(archive.recordFlag());
+        command.add("-D" + WorkerStartupArchive.RECORD_PROPERTY + "=true");
+        command.add("-Dray.worker.id=" + HexFormat.of().formatHex(id));
+        command.add("-Dray.worker.job-id=ffffffff");
+        command.add("-Dray.worker.node-id=" + node.nodeIdHex());
+        command.add("-Dray.worker.node-ip=" + node.nodeIp());
+        command.add("-Dray.worker.raylet-address=" + node.rayletAddress());
+        command.add("-Dray.worker.gcs-address=" + node.gcsAddress());
+        command.add("-cp");
+        command.add(node.workerLibDir().resolve("*").toString());
+        command.add("dev.stingray.worker.WorkerMain");
+        Path log = node.sessionDir().resolve("logs").resolve("worker-startup-archive.log");
+        Thread recorder = new Thread(() -> {
+            try {
+                // A recording cut short by an earlier kill must not be installed.
+                Files.deleteIfExists(archive.recordingFile());
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+                if (archive.install()) {
+                    WorkerPool.log.info("Recorded the worker start-up archive {}", archive.file());
+                } else {
+                    WorkerPool.log.warn("No worker start-up archive was recorded; workers start without one (see {})", log);
+                }
+            } catch (IOException e) {
+                WorkerPool.log.warn("Could not record the worker start-up archive: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    Files.deleteIfExists(lock);
+                } catch (IOException e) {
+                    WorkerPool.log.debug("Could not remove {}: {}", lock, e.toString());
+                }
+            }
+        }, "worker-startup-archive");
+        recorder.setDaemon(true);
+        recorder.start();
+    }
+
+    /**
+     * Creates the lock file holding this raylet's pid; a lock whose raylet is gone (killed while recording) is
+     * taken over. False when a live raylet is recording.
+     */
+    private static boolean takeLock(Path lock) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                Files.writeString(lock, Long.toString(ProcessHandle.current().pid()), java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (java.nio.file.FileAlreadyExistsException held) {
+                try {
+                    boolean holderAlive = ProcessHandle.of(Long.parseLong(Files.readString(lock).trim())).map(ProcessHandle::isAlive)
+                            .orElse(false);
+                    if (holderAlive) {
+                        return false;
+                    }
+                    Files.deleteIfExists(lock);
+                } catch (IOException | NumberFormatException e) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** A worker announced its core worker port (Ray: RegisterClientRequest). */

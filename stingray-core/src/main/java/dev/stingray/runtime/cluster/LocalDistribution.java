@@ -1,5 +1,6 @@
 package dev.stingray.runtime.cluster;
 
+import dev.stingray.common.launch.StartupArchive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +34,7 @@ import java.util.stream.Stream;
  * {@code stingray-runtime} has the daemons on its class path without having them loaded: the first
  * {@code Ray.init()} on a machine unpacks the archive into the cache ({@code $XDG_CACHE_HOME/stingray}, default
  * {@code ~/.cache/stingray}; {@code STINGRAY_CACHE_DIR} or {@code -Dray.stingray.cache-dir} override it) under
- * {@code stingray-<version>-<sha256 prefix>/} and records the daemons' class-data-sharing archives there with the
+ * {@code stingray-<version>-<sha256 prefix>/} and records the daemons' start-up archives (AOT cache or CDS, StartupArchive) there with the
  * driver's own JVM ({@code bin/train-cds}); later calls find it ready. Concurrent first calls wait on a file lock
  * instead of unpacking twice. Unpacked copies of the same version that have not been used for a day are removed.
  *
@@ -120,17 +121,23 @@ public final class LocalDistribution {
         return base.resolve("stingray");
     }
 
-    /** The unpacked, trained copy of the distribution in {@code cache}; unpacks it under a file lock when missing. */
+    /**
+     * The unpacked, trained copy of the distribution in {@code cache}; unpacks it under a file lock when missing, and
+     * records the start-up archives of the running JVM when they are missing (a first run on another JDK).
+     */
     static Path unpacked(Descriptor descriptor, ClassLoader loader, Path cache) {
         Path target = cache.resolve(descriptor.directoryName());
         try {
             Files.createDirectories(cache);
-            if (!Files.exists(target.resolve(READY_MARKER))) {
+            if (!Files.exists(target.resolve(READY_MARKER)) || !trainedForThisJvm(target)) {
                 try (FileChannel lockFile = FileChannel.open(cache.resolve("." + descriptor.directoryName() + ".lock"),
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock lock = lockFile.lock()) {
                     if (!Files.exists(target.resolve(READY_MARKER))) {
                         unpack(descriptor, loader, cache, target);
+                    } else if (!trainedForThisJvm(target)) {
+                        System.err.println("Stingray: recording the start-up archives of Java " + Runtime.version() + " in " + target);
+                        trainStartupArchives(target);
                     }
                 }
                 removeUnusedCopies(cache, descriptor);
@@ -143,10 +150,15 @@ public final class LocalDistribution {
         }
     }
 
+    /** Whether the GCS's start-up archive for the running JVM exists (all daemons are trained together). */
+    private static boolean trainedForThisJvm(Path root) {
+        return StartupArchive.of(root.resolve("lib").resolve("gcs-service"), "gcs-service").exists();
+    }
+
     private static void unpack(Descriptor descriptor, ClassLoader loader, Path cache, Path target) throws IOException {
         Instant start = Instant.now();
         System.err.println("Stingray: unpacking the local cluster's distribution " + descriptor.version() + " into " + target
-                + " and recording its class-data-sharing archives (once per version)");
+                + " and recording its start-up archives (once per version and JDK)");
         Path staging = Files.createTempDirectory(cache, ".unpack-");
         try {
             try (InputStream archive = loader.getResourceAsStream(ARCHIVE)) {
@@ -160,7 +172,7 @@ public final class LocalDistribution {
             if (cliJar(lib) == null) {
                 throw new IOException("the archive has no " + descriptor.root() + "/lib/cli/cli.jar");
             }
-            trainClassDataSharing(root);
+            trainStartupArchives(root);
             deleteTree(target);
             Files.move(root, target, StandardCopyOption.ATOMIC_MOVE);
             Files.writeString(target.resolve(READY_MARKER), descriptor.sha256() + "\n", StandardCharsets.UTF_8);
@@ -170,8 +182,11 @@ public final class LocalDistribution {
         }
     }
 
-    /** Two {@code bin/train-cds} runs side by side (the daemons split between them): the machines we aim at have 2+ cores. */
-    private static void trainClassDataSharing(Path root) throws IOException {
+    /**
+     * Two {@code bin/train-cds} runs side by side (the daemons split between them; the machines we aim at have 2+
+     * cores), with the driver's JVM: the archives only help the JVM that recorded them.
+     */
+    private static void trainStartupArchives(Path root) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = root.resolve("bin").resolve("train-cds").toString();
         String lib = root.resolve("lib").toString();

@@ -1,20 +1,21 @@
-package dev.stingray.cli.launch;
+package dev.stingray.common.launch;
 
 import dev.stingray.common.discovery.ServiceNames;
 
 /**
  * The daemons {@code stingray start} launches: jar name, Ray process name (log and pid file names),
  * the port file holding its HTTP (actuator) port, and the stop bucket ({@code stingray stop} stops
- * raylets first, then everything else, then the GCS, as {@code ray stop} does), and its maximum heap.
+ * every daemon but the GCS at once, so raylets unregister from a live GCS as with {@code ray stop}, then
+ * the GCS), and its maximum heap.
  * The Ray Client server gets a larger heap: it assembles each client object (up to the client's
  * largest put or get) in memory while relaying it in chunks.
  */
 public enum DaemonKind {
-    GCS_SERVER("gcs-service.jar", ServiceNames.GCS_SERVER, "gcs_server_http_port", 2, "256m"),
+    GCS_SERVER("gcs-service.jar", ServiceNames.GCS_SERVER, "gcs_server_http_port", 1, "256m"),
     RAYLET("raylet-service.jar", ServiceNames.RAYLET, "raylet_http_port", 0, "256m"),
-    DASHBOARD_AGENT("dashboard-agent.jar", ServiceNames.DASHBOARD_AGENT, "dashboard_agent_listen_port", 1, "256m"),
-    LOG_MONITOR("log-monitor.jar", ServiceNames.LOG_MONITOR, "log_monitor_http_port", 1, "256m"),
-    RAY_CLIENT_SERVER("client-proxy-service.jar", ServiceNames.RAY_CLIENT_SERVER, "ray_client_server_http_port", 1, "1g");
+    DASHBOARD_AGENT("dashboard-agent.jar", ServiceNames.DASHBOARD_AGENT, "dashboard_agent_listen_port", 0, "256m"),
+    LOG_MONITOR("log-monitor.jar", ServiceNames.LOG_MONITOR, "log_monitor_http_port", 0, "256m"),
+    RAY_CLIENT_SERVER("client-proxy-service.jar", ServiceNames.RAY_CLIENT_SERVER, "ray_client_server_http_port", 0, "1g");
 
     private final String jar;
     private final String processName;

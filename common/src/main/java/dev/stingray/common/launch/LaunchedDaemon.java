@@ -1,4 +1,4 @@
-package dev.stingray.cli.launch;
+package dev.stingray.common.launch;
 
 import java.nio.file.Path;
 
