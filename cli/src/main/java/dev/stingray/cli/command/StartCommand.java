@@ -46,6 +46,7 @@ public final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        node.validate();
         NodeStarter.StartedNode started = NodeStarter.start(node, DaemonLauncher.findLibDir(), System.getenv(),
                 EnumSet.allOf(DaemonKind.class), true, READY_TIMEOUT);
         printHints(out, started.gcsAddress(), started.session(), started.nodeId());

@@ -17,12 +17,13 @@ import java.util.Set;
 /**
  * The embedded default of {@code Ray.init()} without an address: a single-node cluster of the same daemon
  * processes as {@code stingray start --head} (Ray's {@code ray.init()} also starts no Ray Client server), launched
- * from the driver's JVM with the {@link LocalDistribution}'s jars into a fresh temp dir, all at once, with an
- * in-memory GCS on a free port. {@link #start} returns once the GCS and the raylet are ready: that is all a
- * driver needs, and the dashboard agent and log monitor finish starting beside the driver's first tasks (the
- * log monitor reads every log from its start, so no output is lost). {@link #close()} at {@code Ray.shutdown()}
- * kills every process of the cluster at once (SIGKILL: the cluster's state dies with it, nothing to drain) and
- * returns when all have exited.
+ * from the driver's JVM ({@link NodeStarter}, no CLI JVM) with the {@link LocalDistribution}'s jars into a fresh temp
+ * dir, with an in-memory GCS on a free port. {@link #start} returns once the GCS and the raylet are ready: that is all
+ * a driver needs. The dashboard agent and log monitor are launched then, at a lower CPU priority, and finish starting
+ * beside the driver's first tasks (the log monitor reads every log from its start, so no output is lost). The daemons
+ * share the driver's session, so they also end with its terminal. {@link #close()} at {@code Ray.shutdown()} kills
+ * every process of the cluster at once (SIGKILL: the cluster's state dies with it, nothing to drain) and returns when
+ * all have exited.
  */
 public final class LocalCluster implements AutoCloseable {
 
