@@ -44,7 +44,7 @@ record StingrayNode(Path tempDir, String nodeIdHex) {
     }
 
     boolean isRunning(String processName) {
-        return ProcessHandle.of(pid(processName)).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid(processName)).map(dev.stingray.common.launch.DaemonStopper::running).orElse(false);
     }
 
     static String nodeIdFromStartOutput(String output) {
