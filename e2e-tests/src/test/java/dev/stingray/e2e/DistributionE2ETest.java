@@ -36,7 +36,7 @@ class DistributionE2ETest {
             CliRun start = ExternalCommand.run(elsewhere, Map.of(), Duration.ofMinutes(4), List.of(stingray, "start", "--head", "--port=0",
                     "--temp-dir=" + temp, "--ray-client-server-port=0", "--dashboard-agent-listen-port=0", "--num-cpus=1"));
             assertThat(start.exitCode()).as(start.all()).isZero();
-            assertThat(start.all()).contains("recording class-data-sharing archives");
+            assertThat(start.all()).contains("recording start-up archives");
             assertThat(home.resolve("lib/gcs-service/gcs-service.jsa")).isRegularFile();
 
             CliRun status = ExternalCommand.run(elsewhere, Map.of(), Duration.ofMinutes(1), List.of(stingray, "status", "--temp-dir=" + temp));
