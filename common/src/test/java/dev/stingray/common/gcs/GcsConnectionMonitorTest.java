@@ -161,9 +161,8 @@ class GcsConnectionMonitorTest {
                 }
             });
             slow.start();
-            // Several failed connects: the channel's own back-off is well past a second by now.
-            Thread.sleep(3000);
-            assertThat(slow.isReachable()).isFalse();
+            // Several failed connects: the channel's own back-off is well past a second by the end of this.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !slow.isReachable());
             Server gcsServer = NettyServerBuilder.forPort(port).addService(late).build().start();
             try {
                 // Neither the 5 min period nor gRPC's back-off (1 s, x1.6 per failure) may be waited out.

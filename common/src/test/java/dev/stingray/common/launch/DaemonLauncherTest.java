@@ -2,6 +2,7 @@ package dev.stingray.common.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.stingray.common.session.SessionDir;
 import java.nio.file.Files;
@@ -43,8 +44,7 @@ class DaemonLauncherTest {
 
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> launcher.awaitReady(daemons, Duration.ofSeconds(30)));
         SessionDir.writeAtomically(session.readyFile("gcs_server", "ab"), "1");
-        Thread.sleep(300);
-        assertThat(waiting).isNotDone();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
         SessionDir.writeAtomically(session.readyFile("raylet", "ab"), "1");
 
         waiting.get(5, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.stingray.common.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,12 +13,8 @@ class DaemonStopperTest {
     @Test
     void killStopsTheDaemonsAndTheProcessesTheyStartedAndReturnsWhenAllAreGone() throws Exception {
         Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-        ProcessHandle child = null;
-        for (int i = 0; i < 100 && child == null; i++) {
-            child = shell.toHandle().children().findFirst().orElse(null);
-            Thread.sleep(20);
-        }
-        assertThat(child).as("the shell's sleep").isNotNull();
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> shell.toHandle().children().findAny().isPresent());
+        ProcessHandle child = shell.toHandle().children().findFirst().orElseThrow();
         LaunchedDaemon daemon = new LaunchedDaemon(DaemonKind.RAYLET, "ab", shell.toHandle(), Path.of("x.out"), Path.of("x.err"));
 
         DaemonStopper.kill(List.of(daemon));
