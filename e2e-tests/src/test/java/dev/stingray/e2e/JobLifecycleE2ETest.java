@@ -50,18 +50,12 @@ class JobLifecycleE2ETest {
                 JobTableData running = jobOf(gcs, doomed.pid()).orElseThrow();
                 assertThat(running.getIsDead()).isFalse();
                 String jobHex = new dev.stingray.common.id.JobId(running.getJobId()).hex();
-                assertThat(workersOf(jobHex)).isNotEmpty();
+                assertThat(head.workersOf(jobHex)).isNotEmpty();
 
                 assertThat(new ProcessBuilder("kill", "-9", Long.toString(doomed.pid())).start().waitFor()).isZero();
                 await().atMost(Duration.ofSeconds(30)).until(() -> jobOf(gcs, doomed.pid()).map(JobTableData::getIsDead).orElse(false));
-                await().atMost(Duration.ofSeconds(30)).until(() -> workersOf(jobHex).isEmpty());
+                await().atMost(Duration.ofSeconds(30)).until(() -> head.workersOf(jobHex).isEmpty());
             }
         }
-    }
-
-    /** Worker JVMs of a job on this machine, found by the job id the raylet passes them. */
-    private static List<ProcessHandle> workersOf(String jobHex) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                .map(c -> c.contains("dev.stingray.worker.WorkerMain") && c.contains("-Dray.worker.job-id=" + jobHex)).orElse(false)).toList();
     }
 }

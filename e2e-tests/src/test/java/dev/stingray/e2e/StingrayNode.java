@@ -52,6 +52,29 @@ record StingrayNode(Path tempDir, String nodeIdHex) {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no node id in start output:\n" + output));
     }
 
+    /**
+     * The live worker JVMs of a job on this node, found by their log files ({@code worker-<id>-<job>-<pid>.out}, as
+     * Ray names them): a warm worker gets its job only when it is handed off, so its command line does not say it.
+     */
+    List<ProcessHandle> workersOf(String jobHex) {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("worker-[0-9a-f]+-" + jobHex + "-(\\d+)\\.out");
+        try (Stream<Path> logs = Files.list(sessionDir().resolve("logs"))) {
+            return logs.map(p -> name.matcher(p.getFileName().toString())).filter(java.util.regex.Matcher::matches)
+                    .map(m -> ProcessHandle.of(Long.parseLong(m.group(1)))).flatMap(Optional::stream)
+                    .filter(dev.stingray.common.launch.DaemonStopper::running).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The warm worker JVMs of this node still waiting for a job. */
+    List<ProcessHandle> warmWorkers() {
+        String session = sessionDir().toString();
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("-Dray.worker.warm=true") && c.contains(session)).orElse(false))
+                .filter(dev.stingray.common.launch.DaemonStopper::running).toList();
+    }
+
     List<String> daemonNames() {
         return List.of("raylet", "dashboard_agent", "log_monitor");
     }

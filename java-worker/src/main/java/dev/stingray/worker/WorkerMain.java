@@ -1,5 +1,8 @@
 package dev.stingray.worker;
 
+import dev.stingray.common.worker.WorkerAssignment;
+import dev.stingray.runtime.StingrayRuntime;
+import dev.stingray.runtime.task.JobClassLoader;
 import io.ray.api.Ray;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -14,6 +17,12 @@ import java.util.Optional;
  * {@code :job_id:} marker first (the log monitor's input), initializes the runtime in worker mode from the
  * {@code ray.worker.*} properties the raylet set, registers with the raylet and serves tasks until the
  * raylet tells it to exit or the raylet dies (workers fate-share with their raylet).
+ *
+ * <p>A <em>warm</em> worker ({@code ray.worker.warm=true}) is started before any job needs it, with only its
+ * node's identity: it initializes once as a worker of no job and shuts that down again (loading, linking and
+ * initializing the runtime's classes), tells the raylet it is warm, and waits for a {@link WorkerAssignment} on
+ * standard input. Then it loads the job's code with a {@link JobClassLoader} and starts as a worker started for
+ * the job would. The end of standard input without an assignment (the raylet stopped or died) ends it.
  */
 public final class WorkerMain {
 
@@ -23,15 +32,20 @@ public final class WorkerMain {
     public static void main(String[] args) throws Exception {
         if (Boolean.getBoolean("ray.worker.record-startup-archive")) {
             // The raylet records the worker's start-up archive with this run (WorkerStartupArchive): initialize as
-            // every worker does, then exit, so the JVM writes the archive.
+            // every worker does, make one call to the raylet as every worker's registration does (the first call
+            // of a process loads 750 classes of gRPC's client and HTTP/2), then exit, so the JVM writes the archive.
             Ray.init();
             Ray.shutdown();
+            checkRaylet(System.getProperty("ray.worker.raylet-address"));
             System.exit(0);
+        }
+        if (Boolean.getBoolean(WorkerAssignment.WARM_PROPERTY)) {
+            Thread.currentThread().setContextClassLoader(awaitJob());
         }
         redirectOutput();
         Ray.init();
         // Only now may the raylet push tasks: they use the Ray API, which Ray.init() has just set up.
-        ((dev.stingray.runtime.StingrayRuntime) Ray.internal()).registerWithRaylet();
+        ((StingrayRuntime) Ray.internal()).registerWithRaylet();
         long rayletPid = Long.parseLong(System.getProperty("ray.worker.raylet-pid", "0"));
         Optional<ProcessHandle> raylet = rayletPid > 0 ? ProcessHandle.of(rayletPid) : Optional.empty();
         while (true) {
@@ -40,6 +54,36 @@ public final class WorkerMain {
                 System.err.println("The raylet (pid " + rayletPid + ") is gone; the worker exits.");
                 System.exit(1);
             }
+        }
+    }
+
+    /** The warm worker's wait: initialize once for no job, announce, read the job's assignment; its class loader. */
+    private static ClassLoader awaitJob() throws IOException {
+        long t0 = System.nanoTime();
+        System.setProperty("ray.worker.job-id", WorkerAssignment.NO_JOB);
+        Ray.init();
+        Ray.shutdown();
+        System.clearProperty("ray.worker.job-id");
+        StingrayRuntime.announceWarmWorker(System.getProperty("ray.worker.raylet-address"), System.getProperty("ray.worker.id"));
+        System.out.printf("Warm after %d ms; waiting for a job%n", (System.nanoTime() - t0) / 1_000_000);
+        Optional<WorkerAssignment> assignment = WorkerAssignment.readFrom(System.in);
+        if (assignment.isEmpty()) {
+            System.out.println("The raylet closed the hand-off without a job; the warm worker exits.");
+            System.exit(0);
+        }
+        assignment.get().systemProperties().forEach(System::setProperty);
+        System.out.println("Handed to job " + assignment.get().jobIdHex());
+        return JobClassLoader.of(assignment.get().classPath(), WorkerMain.class.getClassLoader());
+    }
+
+    /** A health check of the raylet: one unary call over a new channel, the path a worker's registration takes. */
+    private static void checkRaylet(String rayletAddress) {
+        var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(rayletAddress);
+        try {
+            io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
+        } finally {
+            dev.stingray.common.rpc.GrpcChannels.close(channel);
         }
     }
 

@@ -45,13 +45,17 @@ class RayletConfiguration {
 
     /**
      * Registration starts once both servers have bound their ports; once registered, the worker start-up archive
-     * is recorded if this lib dir has none for this JVM yet.
+     * is recorded if this lib dir has none for this JVM yet. The warm workers (one per CPU by default) start at once.
      */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> rayletStarter(RayletNode node, WorkerPool pool) {
+    ApplicationListener<ApplicationReadyEvent> rayletStarter(RayletNode node, WorkerPool pool, RayletProperties properties,
+            LocalResources resources) {
+        int warm = properties.warmWorkers() >= 0 ? properties.warmWorkers() : (int) Math.floor(resources.total().getOrDefault("CPU", 0.0));
         return event -> {
             node.afterFirstRegistration(pool::recordStartupArchive);
             node.start();
+            // Warm workers need only this raylet's server: they start while it registers.
+            pool.keepWarm(warm);
         };
     }
 

@@ -24,7 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param workerJvmOptions      JVM options of every worker, before the job's own
  * @param workerRegisterTimeout Ray's {@code worker_register_timeout_seconds}
  * @param idleWorkerTimeout     an idle worker is stopped after this long
- * @param prestartWorkers       workers prestarted per new job; -1 = the node's CPU count (Ray's prestart)
+ * @param prestartWorkers       workers prestarted per new job that cannot take warm workers; -1 = the node's CPU count (Ray's prestart)
+ * @param warmWorkers           warm workers (started for no job, handed to a job at lease time) kept once the raylet
+ *                              registered; -1 = the node's CPU count, 0 = none
  * @param objectStoreDir        where the object store's shared-memory files go; empty = {@code /dev/shm} when it
  *                              has room, else {@code <session>/object_store}
  * @param objectStorePrefault   touch every page of the object store at start-up (faster first puts; the RAM is used at once)
@@ -49,6 +51,7 @@ public record RayletProperties(
         @DefaultValue("60s") Duration workerRegisterTimeout,
         @DefaultValue("30s") Duration idleWorkerTimeout,
         @DefaultValue("-1") int prestartWorkers,
+        @DefaultValue("-1") int warmWorkers,
         @DefaultValue("") String objectStoreDir,
         @DefaultValue("false") boolean objectStorePrefault,
         @DefaultValue("0.8") double objectSpillingThreshold) {

@@ -13,7 +13,7 @@ class NodeResourcesDetectorTest {
 
     private static RayletProperties properties(Double cpus, Double gpus, Long memory, Long objectStore, String resources) {
         return new RayletProperties(0, cpus, gpus, memory, objectStore, resources, "", false, "", "/tmp/stingray",
-                Duration.ofMillis(100), Duration.ofSeconds(60), "", java.util.List.of(), Duration.ofSeconds(60), Duration.ofSeconds(30), -1,
+                Duration.ofMillis(100), Duration.ofSeconds(60), "", java.util.List.of(), Duration.ofSeconds(60), Duration.ofSeconds(30), -1, -1,
                 "", false, 0.8);
     }
 

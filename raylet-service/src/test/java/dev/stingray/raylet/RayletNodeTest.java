@@ -51,7 +51,7 @@ class RayletNodeTest {
                     }
                 }, "test");
         RayletProperties properties = new RayletProperties(0, 1.0, null, 10L, 5L, "", "", false, "", "/tmp/stingray",
-                Duration.ofMillis(100), Duration.ofSeconds(10), "", java.util.List.of(), Duration.ofSeconds(60), Duration.ofSeconds(30), -1,
+                Duration.ofMillis(100), Duration.ofSeconds(10), "", java.util.List.of(), Duration.ofSeconds(60), Duration.ofSeconds(30), -1, -1,
                 "", false, 0.8);
         DaemonExit exit = new DaemonExit(null) {
             @Override

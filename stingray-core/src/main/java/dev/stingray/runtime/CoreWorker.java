@@ -88,6 +88,7 @@ public final class CoreWorker implements AutoCloseable {
     private final ByteString workerId;
     private final String ip;
     private final List<String> codeSearchPath;
+    private final List<String> jobJvmOptions;
     private final MemoryStore store = new MemoryStore();
     private final ObjectSerializer serializer;
     private final Channels channels = new Channels();
@@ -112,13 +113,14 @@ public final class CoreWorker implements AutoCloseable {
     private final ActorTaskSubmitter actorSubmitter;
 
     public CoreWorker(JobId jobId, NodeId nodeId, ByteString workerId, String ip, Address localRaylet, GcsClient gcs,
-            List<String> codeSearchPath, boolean executesTasks, Runnable onExit) {
+            List<String> codeSearchPath, List<String> jobJvmOptions, boolean executesTasks, Runnable onExit) {
         this.jobId = jobId;
         this.gcs = gcs;
         this.nodeId = nodeId;
         this.workerId = workerId;
         this.ip = ip;
         this.codeSearchPath = List.copyOf(codeSearchPath);
+        this.jobJvmOptions = List.copyOf(jobJvmOptions);
         this.localRaylet = localRaylet;
         this.plasma = new ObjectStoreClient(channels, localRaylet.getIpAddress() + ":" + localRaylet.getPort(), nodeId);
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
@@ -658,7 +660,8 @@ public final class CoreWorker implements AutoCloseable {
                 .setFunction(function)
                 .setName(name == null || name.isEmpty() ? function.getClassName() + "." + function.getFunctionName() : name)
                 .setCallerAddress(address)
-                .addAllCodeSearchPath(codeSearchPath);
+                .addAllCodeSearchPath(codeSearchPath)
+                .addAllJobJvmOptions(jobJvmOptions);
     }
 
     /** Adds the arguments: refs by reference, small values inline, large values put into the store first. */

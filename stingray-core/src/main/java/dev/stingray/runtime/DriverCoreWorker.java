@@ -53,7 +53,7 @@ public record DriverCoreWorker(CoreWorker worker, String namespace) {
         JobId jobId = JobId.fromInt(gcs.jobs().getNextJobID(GetNextJobIDRequest.getDefaultInstance()).getJobId());
         Address raylet = Address.newBuilder().setIpAddress(node.getNodeManagerAddress()).setPort(node.getNodeManagerPort()).build();
         CoreWorker worker = new CoreWorker(jobId, NodeId.fromBytes(node.getNodeId()), CoreWorker.randomId(NodeId.SIZE), spec.ip(), raylet, gcs,
-                spec.codeSearchPath(), false, () -> { });
+                spec.codeSearchPath(), spec.jvmOptions(), false, () -> { });
         String namespace = spec.namespace().isEmpty() ? UUID.randomUUID().toString() : spec.namespace();
         try {
             gcs.jobs().addJob(AddJobRequest.newBuilder().setData(JobTableData.newBuilder()

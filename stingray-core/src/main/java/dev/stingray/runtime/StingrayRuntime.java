@@ -192,7 +192,7 @@ public final class StingrayRuntime extends BaseRayRuntime {
         Address rayletAddress = Address.newBuilder().setIpAddress(raylet[0]).setPort(Integer.parseInt(raylet[1])).build();
         ByteString workerId = ByteString.copyFrom(java.util.HexFormat.of().parseHex(s.workerIdHex()));
         CoreWorker worker = new CoreWorker(JobId.fromHex(s.jobIdHex()), NodeId.fromHex(s.nodeIdHex()), workerId, s.nodeIp(), rayletAddress,
-                gcs, config.codeSearchPath(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
+                gcs, config.codeSearchPath(), config.jvmOptions(), true, () -> new Thread(() -> System.exit(0), "worker-exit").start());
         return new StingrayRuntime(config, null, gcs, worker, config.namespace(), new RuntimeEnvPackager(gcs),
                 System.getProperty("ray.worker.runtime-env", ""));
     }
@@ -209,13 +209,25 @@ public final class StingrayRuntime extends BaseRayRuntime {
         if (s == null) {
             throw new IllegalStateException("Only workers started by a raylet register with it; this process is a driver");
         }
-        ByteString workerId = worker.workerId();
-        var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(s.rayletAddress());
+        register(s.rayletAddress(), RegisterWorkerRequest.newBuilder().setWorkerId(worker.workerId())
+                .setPid((int) ProcessHandle.current().pid()).setPort(worker.address().getPort()).setJobId(worker.jobId().bytes()).build());
+    }
+
+    /**
+     * Tells the raylet that this warm worker (started before any job needed it) has initialized once and now waits
+     * for its job on standard input: a registration without a job or a port. It registers again, as every worker
+     * does, once it serves the job.
+     */
+    public static void announceWarmWorker(String rayletAddress, String workerIdHex) {
+        register(rayletAddress, RegisterWorkerRequest.newBuilder()
+                .setWorkerId(ByteString.copyFrom(java.util.HexFormat.of().parseHex(workerIdHex)))
+                .setPid((int) ProcessHandle.current().pid()).build());
+    }
+
+    private static void register(String rayletAddress, RegisterWorkerRequest request) {
+        var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(rayletAddress);
         try {
-            NodeManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
-                    .registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId(workerId)
-                            .setPid((int) ProcessHandle.current().pid()).setPort(worker.address().getPort())
-                            .setJobId(worker.jobId().bytes()).build());
+            NodeManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).registerWorker(request);
         } finally {
             dev.stingray.common.rpc.GrpcChannels.close(channel);
         }

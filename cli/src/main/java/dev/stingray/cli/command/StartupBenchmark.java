@@ -35,9 +35,12 @@ import java.util.stream.Stream;
  * <li>{@code start_head}, {@code stop}: {@code stingray start --head} as a separate command (a new CLI JVM, like
  *     {@code bin/stingray}) until every daemon is ready, and {@code stingray stop}.</li>
  * <li>{@code daemon_rss_idle_<name>}, {@code cluster_rss_idle}: resident memory (MiB) of each daemon of that
- *     head, {@value #IDLE_SETTLE_MS} ms after it was ready, and their sum.</li>
+ *     head, {@value #IDLE_SETTLE_MS} ms after it was ready, and their sum; {@code warm_worker_rss_idle}: each warm
+ *     worker of that head waiting for a job.</li>
  * <li>{@code worker_jvm_start}: from the raylet's exec of a worker JVM to its registration (able to take a task),
- *     as the raylet logs it, for the workers the actor rounds started.</li>
+ *     as the raylet logs it, for the workers the actor rounds started for the job; {@code warm_worker_ready}: from
+ *     the exec of a warm worker (started for no job) to its announcement; {@code warm_worker_handoff}: from the
+ *     hand-off of a warm worker to a job to its registration (what a lease waits for when a warm worker is left).</li>
  * <li>{@code worker_rss}: resident memory (MiB) of each worker JVM hosting one of those actors, after its first call.</li>
  * <li>{@code actor_creation}: {@value #ACTORS} actors with Ray's default resources (1 CPU to schedule, 0 while
  *     alive) created and called once, per second, on that head (an in-cluster driver in this JVM).</li>
@@ -48,7 +51,12 @@ final class StartupBenchmark {
     /** Ray's figure of 100 actors (the target); {@code --startup-actors} changes it, 0 skips the round. */
     static final int ACTORS = 100;
     static final long IDLE_SETTLE_MS = 3000;
-    private static final Pattern WORKER_REGISTERED = Pattern.compile("registered (\\d+) ms after its JVM started");
+    private static final Map<String, Pattern> WORKER_TIMES = Map.of(
+            "worker_jvm_start", Pattern.compile("registered (\\d+) ms after its JVM started"),
+            "warm_worker_ready", Pattern.compile("Warm worker \\S+ \\(pid \\d+\\) ready (\\d+) ms after its JVM started"),
+            "warm_worker_handoff", Pattern.compile("registered (\\d+) ms after its hand-off"));
+    /** A worker's log file once it serves a job: {@code worker-<id>-<job>-<pid>.out}. */
+    private static final Pattern JOB_WORKER_LOG = Pattern.compile("worker-[0-9a-f]+-[0-9a-f]+-(\\d+)\\.out");
 
     private final PrintWriter out;
     private final int runs;
@@ -147,6 +155,13 @@ final class StartupBenchmark {
                 record(measured, "daemon_rss_idle_" + daemon, rss);
             }
             record(measured, "cluster_rss_idle", total);
+            // The warm workers waiting for a job (one per CPU) are not daemons: their memory is a figure of its own.
+            String sessionPath = session.toString();
+            for (ProcessHandle warm : ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                    .map(c -> c.contains("-D" + dev.stingray.common.worker.WorkerAssignment.WARM_PROPERTY + "=true") && c.contains(sessionPath))
+                    .orElse(false)).toList()) {
+                record(measured, "warm_worker_rss_idle", rssMiB(warm.pid()));
+            }
             if (withActors && actorCount > 0) {
                 actorRounds(Files.readString(temp.resolve(SessionDir.CURRENT_CLUSTER_FILE)).trim(), session);
             }
@@ -176,9 +191,14 @@ final class StartupBenchmark {
             }
             double elapsed = seconds(System.nanoTime() - t0);
             figures.computeIfAbsent("actor_creation", n -> new ArrayList<>()).add(actorCount / elapsed);
-            for (ProcessHandle worker : ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                    .filter(c -> c.contains("dev.stingray.worker.WorkerMain") && c.contains(session.toString())).isPresent()).toList()) {
-                figures.computeIfAbsent("worker_rss", n -> new ArrayList<>()).add(rssMiB(worker.pid()));
+            // Workers serving the job (warm ones still waiting for a job host no actor).
+            try (Stream<Path> logs = Files.list(session.resolve("logs"))) {
+                for (Path log : logs.toList()) {
+                    Matcher jobWorker = JOB_WORKER_LOG.matcher(log.getFileName().toString());
+                    if (jobWorker.matches() && ProcessHandle.of(Long.parseLong(jobWorker.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+                        figures.computeIfAbsent("worker_rss", n -> new ArrayList<>()).add(rssMiB(Long.parseLong(jobWorker.group(1))));
+                    }
+                }
             }
             out.printf(Locale.ROOT, "actors: %d created and called in %.2f s (%.1f actors/s)%n", actorCount, elapsed, actorCount / elapsed);
             actors.forEach(a -> a.kill(true));
@@ -187,10 +207,13 @@ final class StartupBenchmark {
             System.clearProperty("ray.address");
         }
         Path rayletLog = session.resolve("logs").resolve("raylet.out");
-        Matcher m = WORKER_REGISTERED.matcher(Files.readString(rayletLog, StandardCharsets.UTF_8));
-        while (m.find()) {
-            figures.computeIfAbsent("worker_jvm_start", n -> new ArrayList<>()).add(Integer.parseInt(m.group(1)) / 1000.0);
-        }
+        String log = Files.readString(rayletLog, StandardCharsets.UTF_8);
+        WORKER_TIMES.forEach((figure, pattern) -> {
+            Matcher m = pattern.matcher(log);
+            while (m.find()) {
+                figures.computeIfAbsent(figure, n -> new ArrayList<>()).add(Integer.parseInt(m.group(1)) / 1000.0);
+            }
+        });
     }
 
     private void cli(String... args) throws IOException, InterruptedException {

@@ -70,6 +70,11 @@ public final class Tasks {
         return line;
     }
 
+    /** A system property of the worker JVM this task runs in ("" when unset). */
+    public static String systemProperty(String name) {
+        return System.getProperty(name, "");
+    }
+
     /** The id of the node this task runs on. */
     public static String nodeId() {
         return Ray.getRuntimeContext().getCurrentNodeId().toString();

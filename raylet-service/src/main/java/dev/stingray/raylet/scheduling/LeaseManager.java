@@ -117,22 +117,27 @@ public final class LeaseManager {
         }
         // An actor with JVM options of its own (setJvmOptions) needs a worker started with them.
         List<String> actorJvmOptions = spec.getActorCreationTaskSpec().getJvmOptionsList();
-        WorkerProcess worker = actorJvmOptions.isEmpty() ? pool.popIdle(spec.getJobId(), runtimeEnv).orElse(null) : null;
-        if (worker == null && !pool.canStartWorker()) {
-            // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
-            addAvailable(demand);
-            return false;
-        }
-        if (worker == null) {
-            try {
-                List<String> jvmOptions = new java.util.ArrayList<>(pool.jvmOptionsOf(spec.getJobId()));
-                jvmOptions.addAll(actorJvmOptions);
-                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), jvmOptions, runtimeEnv);
-            } catch (RuntimeException e) {
+        // An idle worker of the job first, then a warm one handed to the job, then a new one for it.
+        WorkerProcess worker;
+        try {
+            worker = actorJvmOptions.isEmpty()
+                    ? pool.popIdle(spec.getJobId(), runtimeEnv)
+                            .or(() -> pool.handOffWarm(spec, runtimeEnv))
+                            .orElse(null)
+                    : null;
+            if (worker == null && !pool.canStartWorker()) {
+                // Start-up concurrency is bounded: wait for a starting worker to register, then retry.
                 addAvailable(demand);
-                replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
-                return true;
+                return false;
             }
+            if (worker == null) {
+                worker = pool.start(spec.getJobId(), spec.getCodeSearchPathList(), spec.getJobJvmOptionsList(), actorJvmOptions, runtimeEnv);
+            }
+        } catch (RuntimeException e) {
+            // No worker for it (a package of its code search path is gone, the worker lib dir is missing, ...).
+            addAvailable(demand);
+            replies.add(() -> reply(p, RequestWorkerLeaseReply.newBuilder().setCanceled(true).setFailureMessage(e.getMessage()).build()));
+            return true;
         }
         worker.setHostsDetachedActor(spec.getActorCreationTaskSpec().getIsDetached());
         worker.setDedicated(!actorJvmOptions.isEmpty());
