@@ -80,6 +80,13 @@ public class DaemonAutoConfiguration {
         return registration;
     }
 
+    /** Only in a start-up archive's training run: see {@link StartupTrainingCall}. */
+    @Bean
+    @ConditionalOnProperty(name = "stingray.startup-training", havingValue = "true")
+    StartupTrainingCall startupTrainingCall(DaemonExit exit) {
+        return new StartupTrainingCall(exit);
+    }
+
     @Bean
     ReadinessAnnouncer readinessAnnouncer(ClusterProperties cluster, DaemonProperties daemon,
             ObjectProvider<org.springframework.boot.health.actuate.endpoint.HealthEndpoint> health) {

@@ -58,6 +58,8 @@ public final class WorkerPool {
     private final RuntimeEnvPackages packages;
     private volatile Runnable onRegistered = () -> { };
     private volatile WorkerStartupArchive startupArchive;
+    /** The JVM recording the worker start-up archive, if one runs: it ends with the pool. */
+    private volatile Process recorder;
     /** How many warm workers awaiting a job the pool keeps; 0 until {@link #keepWarm} is called. */
     private volatile int warmTarget;
 
@@ -267,10 +269,11 @@ public final class WorkerPool {
         ByteString jobId = lease.getJobId();
         List<String> codeSearchPath = lease.getCodeSearchPathList();
         String namespace = lease.getRayNamespace();
-        for (WorkerProcess w : workers.values()) {
-            if (!w.awaitsJob() || !w.process().isAlive()) {
-                continue;
-            }
+        // A warm one that is ready first, else the one that started first (the grant waits for it).
+        List<WorkerProcess> candidates = workers.values().stream().filter(w -> w.awaitsJob() && w.process().isAlive())
+                .sorted(java.util.Comparator.comparing((WorkerProcess w) -> !w.warmedUp().isDone()).thenComparing(WorkerProcess::startedNanos))
+                .toList();
+        for (WorkerProcess w : candidates) {
             List<String> classPath = new ArrayList<>(packages.classPath(env));
             classPath.addAll(packages.classPath(codeSearchPath));
             WorkerAssignment assignment = new WorkerAssignment(HexFormat.of().formatHex(jobId.toByteArray()), namespace, codeSearchPath,
@@ -392,10 +395,11 @@ public final class WorkerPool {
                 // A recording cut short by an earlier kill must not be installed.
                 Files.deleteIfExists(archive.recordingFile());
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                this.recorder = p;
                 if (!p.waitFor(3, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
+                    p.destroyForcibly().waitFor();
                 }
-                if (archive.install()) {
+                if (p.exitValue() == 0 && archive.install()) {
                     WorkerPool.log.info("Recorded the worker start-up archive {}", archive.file());
                 } else {
                     WorkerPool.log.warn("No worker start-up archive was recorded; workers start without one (see {})", log);
@@ -517,8 +521,18 @@ public final class WorkerPool {
         return workers.size();
     }
 
+    /** The workers now tracked, for tests. */
+    List<WorkerProcess> workersForTest() {
+        return List.copyOf(workers.values());
+    }
+
     public void stop() {
         workers.values().forEach(w -> w.process().destroyForcibly());
+        Process recording = recorder;
+        if (recording != null) {
+            // Cut short, it installs nothing: the next start records again.
+            recording.destroyForcibly();
+        }
     }
 
 }

@@ -20,6 +20,7 @@ public final class WorkerProcess {
     private final CompletableFuture<Address> registered = new CompletableFuture<>();
     private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
     private volatile long handedOffNanos;
+    private final long startedNanos = System.nanoTime();
     private volatile boolean leased;
     private volatile long idleSince = System.currentTimeMillis();
     private volatile boolean hostsDetachedActor;
@@ -67,6 +68,11 @@ public final class WorkerProcess {
         this.handedOffNanos = System.nanoTime();
         this.runtimeEnv = runtimeEnv;
         this.jobId = jobId;
+    }
+
+    /** When the pool started it ({@link System#nanoTime()}). */
+    long startedNanos() {
+        return startedNanos;
     }
 
     /** When it was handed to its job ({@link System#nanoTime()}); 0 unless it started warm. */
