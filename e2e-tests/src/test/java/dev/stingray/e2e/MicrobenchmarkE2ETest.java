@@ -80,11 +80,13 @@ class MicrobenchmarkE2ETest {
         }
         assertThat(printed).as(run.all()).containsKeys("ray_init", "first_task", "ray_shutdown", "init_shutdown_cycle", "start_head",
                 "stop", "daemon_rss_idle_gcs_server", "daemon_rss_idle_raylet", "daemon_rss_idle_dashboard_agent",
-                "daemon_rss_idle_log_monitor", "daemon_rss_idle_ray_client_server", "cluster_rss_idle", "actor_creation",
+                "daemon_rss_idle_log_monitor", "daemon_rss_idle_ray_client_server", "cluster_rss_idle", "cluster_pss_idle", "actor_creation",
                 // The two actors take the head's warm workers (one per CPU): their start and hand-off are timed.
                 "worker_rss", "warm_worker_ready", "warm_worker_handoff");
         assertThat(printed.values()).allSatisfy(v -> assertThat(v[0]).isPositive().isLessThanOrEqualTo(v[1]));
         assertThat(printed.values()).allSatisfy(v -> assertThat(v[1]).isLessThanOrEqualTo(v[2]));
+        // Shared pages are split among the daemons: never more than their summed RSS.
+        assertThat(printed.get("cluster_pss_idle")[1]).isLessThanOrEqualTo(printed.get("cluster_rss_idle")[1]);
         // Every measured Ray.shutdown() left no process of its cluster (the benchmark fails otherwise).
         assertThat(run.stdout()).containsPattern("run +embedded default: init [0-9.]+ s, first task [0-9.]+ s, shutdown [0-9.]+ s");
     }

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * <li>{@code start_head}, {@code stop}: {@code stingray start --head} as a separate command (a new CLI JVM, like
  *     {@code bin/stingray}) until every daemon is ready, and {@code stingray stop}.</li>
  * <li>{@code daemon_rss_idle_<name>}, {@code cluster_rss_idle}: resident memory (MiB) of each daemon of that
- *     head, {@value #IDLE_SETTLE_MS} ms after it was ready, and their sum; {@code warm_worker_rss_idle}: each warm
+ *     head, {@value #IDLE_SETTLE_MS} ms after it was ready, and their sum; {@code cluster_pss_idle}: the sum of
+ *     their proportional set sizes (shared pages split among the daemons, so not counted five times); {@code warm_worker_rss_idle}: each warm
  *     worker of that head waiting for a job.</li>
  * <li>{@code worker_jvm_start}: from the raylet's exec of a worker JVM to its registration (able to take a task),
  *     as the raylet logs it, for the workers the actor rounds started for the job; {@code warm_worker_ready}: from
@@ -94,7 +95,7 @@ final class StartupBenchmark {
     }
 
     private static String unit(String name) {
-        if (name.contains("rss")) {
+        if (name.contains("rss") || name.contains("pss")) {
             return "MiB";
         }
         return name.equals("actor_creation") ? "actors/s" : "s";
@@ -148,13 +149,19 @@ final class StartupBenchmark {
         try {
             Thread.sleep(IDLE_SETTLE_MS);
             double total = 0;
+            double totalPss = 0;
             for (Path pidFile : pidFiles(session)) {
                 String daemon = pidFile.getFileName().toString().replaceFirst("_[0-9a-f]+\\.pid$", "");
-                double rss = rssMiB(Long.parseLong(Files.readString(pidFile).trim()));
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                double rss = rssMiB(pid);
                 total += rss;
+                totalPss += pssMiB(pid);
                 record(measured, "daemon_rss_idle_" + daemon, rss);
             }
             record(measured, "cluster_rss_idle", total);
+            // RSS counts the pages the daemons share (libjvm, the JDK's class-data archive) once per daemon; PSS
+            // splits them among their users, so the sum is what the head takes.
+            record(measured, "cluster_pss_idle", totalPss);
             // The warm workers waiting for a job (one per CPU) are not daemons: their memory is a figure of its own.
             String sessionPath = session.toString();
             for (ProcessHandle warm : ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
@@ -236,6 +243,16 @@ final class StartupBenchmark {
         try (Stream<Path> files = Files.list(session)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList();
         }
+    }
+
+    /** Proportional set size (MiB): resident pages, shared ones divided among the processes that map them. */
+    private static double pssMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+            if (line.startsWith("Pss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("No Pss for pid " + pid);
     }
 
     private static double rssMiB(long pid) throws IOException {
