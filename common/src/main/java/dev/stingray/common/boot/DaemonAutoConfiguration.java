@@ -4,6 +4,7 @@ import dev.stingray.common.discovery.ServiceRecord;
 import dev.stingray.common.discovery.ServiceRegistry;
 import dev.stingray.common.gcs.GcsClient;
 import dev.stingray.common.gcs.GcsConnectionMonitor;
+import dev.stingray.common.rpc.NettyEventLoops;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -78,6 +79,25 @@ public class DaemonAutoConfiguration {
         DaemonRegistration registration = new DaemonRegistration(cluster, daemon, publisher, dev.stingray.common.version.StingrayVersion.current());
         monitor.ifAvailable(m -> m.addListener(registration));
         return registration;
+    }
+
+    /**
+     * The daemon's gRPC server runs on {@link NettyEventLoops}, which are stopped after the context has closed
+     * (Spring Boot runs its shutdown handlers then), so that the JVM's exit does not wait for gRPC's shared loops.
+     */
+    @Bean
+    org.springframework.grpc.server.ServerBuilderCustomizer<io.grpc.netty.NettyServerBuilder> ownEventLoops() {
+        org.springframework.boot.SpringApplication.getShutdownHandlers().add(NettyEventLoops::shutdown);
+        return new OwnEventLoops();
+    }
+
+    /** Puts a daemon's gRPC server on {@link NettyEventLoops}. */
+    static final class OwnEventLoops implements org.springframework.grpc.server.ServerBuilderCustomizer<io.grpc.netty.NettyServerBuilder> {
+        @Override
+        public void customize(io.grpc.netty.NettyServerBuilder builder) {
+            builder.bossEventLoopGroup(NettyEventLoops.serverBoss()).workerEventLoopGroup(NettyEventLoops.serverWorkers())
+                    .channelType(NettyEventLoops.serverChannelType());
+        }
     }
 
     /** Only in a start-up archive's training run: see {@link StartupTrainingCall}. */

@@ -23,6 +23,8 @@ public final class GrpcChannels {
     public static ManagedChannel forAddress(String address) {
         HostAndPort hp = HostAndPort.parse(address);
         return NettyChannelBuilder.forAddress(hp.host(), hp.port())
+                .eventLoopGroup(NettyEventLoops.client())
+                .channelType(NettyEventLoops.clientChannelType())
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(30, TimeUnit.SECONDS)

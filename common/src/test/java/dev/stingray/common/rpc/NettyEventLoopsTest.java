@@ -1,0 +1,47 @@
+package dev.stingray.common.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NettyEventLoopsTest {
+
+    private static long loopThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("grpc-server-") || t.getName().startsWith("grpc-client-")).count();
+    }
+
+    private static HealthCheckResponse.ServingStatus callOnce() throws Exception {
+        Server server = NettyServerBuilder.forPort(0).bossEventLoopGroup(NettyEventLoops.serverBoss())
+                .workerEventLoopGroup(NettyEventLoops.serverWorkers()).channelType(NettyEventLoops.serverChannelType())
+                .addService(new HealthStatusManager().getHealthService()).build().start();
+        var channel = GrpcChannels.forAddress("127.0.0.1:" + server.getPort());
+        try {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+        } finally {
+            GrpcChannels.close(channel);
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aServerAndAChannelRunOnTheOwnLoopsWhichShutdownStopsAndTheNextUseRecreates() throws Exception {
+        assertThat(callOnce()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(loopThreads()).as("the call ran on this class's loops").isPositive();
+
+        NettyEventLoops.shutdown();
+        assertThat(loopThreads()).as("no loop thread is left to hold the JVM's exit").isZero();
+
+        assertThat(callOnce()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        NettyEventLoops.shutdown();
+        assertThat(loopThreads()).isZero();
+    }
+}
