@@ -36,7 +36,7 @@ public final class WorkerMain {
             // of a process loads 750 classes of gRPC's client and HTTP/2), then exit, so the JVM writes the archive.
             Ray.init();
             Ray.shutdown();
-            checkRaylet(System.getProperty("ray.worker.raylet-address"));
+            dev.stingray.common.rpc.GrpcChannels.checkHealth(System.getProperty("ray.worker.raylet-address"), java.time.Duration.ofSeconds(10));
             System.exit(0);
         }
         if (Boolean.getBoolean(WorkerAssignment.WARM_PROPERTY)) {
@@ -74,17 +74,6 @@ public final class WorkerMain {
         assignment.get().systemProperties().forEach(System::setProperty);
         System.out.println("Handed to job " + assignment.get().jobIdHex());
         return JobClassLoader.of(assignment.get().classPath(), WorkerMain.class.getClassLoader());
-    }
-
-    /** A health check of the raylet: one unary call over a new channel, the path a worker's registration takes. */
-    private static void checkRaylet(String rayletAddress) {
-        var channel = dev.stingray.common.rpc.GrpcChannels.forAddress(rayletAddress);
-        try {
-            io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
-                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
-        } finally {
-            dev.stingray.common.rpc.GrpcChannels.close(channel);
-        }
     }
 
     private static void redirectOutput() throws IOException {

@@ -1,9 +1,6 @@
 package dev.stingray.common.boot;
 
 import dev.stingray.common.rpc.GrpcChannels;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthGrpc;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -38,14 +35,11 @@ public final class StartupTrainingCall {
     @EventListener
     public void onReady(ApplicationReadyEvent event) {
         if (grpcPort > 0) {
-            var channel = GrpcChannels.forAddress("127.0.0.1:" + grpcPort);
             try {
-                HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+                GrpcChannels.checkHealth("127.0.0.1:" + grpcPort, java.time.Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 // Only the classes matter: the training goes on without the answer.
                 log.info("The training call to this daemon's own gRPC server failed: {}", e.toString());
-            } finally {
-                GrpcChannels.close(channel);
             }
         }
         exit.exit(0, "start-up training run done");

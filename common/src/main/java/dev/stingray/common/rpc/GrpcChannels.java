@@ -32,6 +32,22 @@ public final class GrpcChannels {
     }
 
     /**
+     * One standard gRPC health check of the server at {@code address} over a new channel (closed after).
+     *
+     * @return the status it reports
+     * @throws io.grpc.StatusRuntimeException when it does not answer within {@code deadline} (or has no health service)
+     */
+    public static io.grpc.health.v1.HealthCheckResponse.ServingStatus checkHealth(String address, java.time.Duration deadline) {
+        ManagedChannel channel = forAddress(address);
+        try {
+            return io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus();
+        } finally {
+            close(channel);
+        }
+    }
+
+    /**
      * Closes a client channel: calls in flight get {@link #CLOSE_GRACE_MS} ms to finish, then the rest (long polls,
      * streams that only end when the server says so) are cancelled. Waiting for those would hold every
      * {@code Ray.shutdown()} for the full grace.

@@ -3,9 +3,7 @@ package dev.stingray.common.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +20,9 @@ class NettyEventLoopsTest {
         Server server = NettyServerBuilder.forPort(0).bossEventLoopGroup(NettyEventLoops.serverBoss())
                 .workerEventLoopGroup(NettyEventLoops.serverWorkers()).channelType(NettyEventLoops.serverChannelType())
                 .addService(new HealthStatusManager().getHealthService()).build().start();
-        var channel = GrpcChannels.forAddress("127.0.0.1:" + server.getPort());
         try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+            return GrpcChannels.checkHealth("127.0.0.1:" + server.getPort(), java.time.Duration.ofSeconds(10));
         } finally {
-            GrpcChannels.close(channel);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }

@@ -273,11 +273,15 @@ public final class WorkerPool {
         List<WorkerProcess> candidates = workers.values().stream().filter(w -> w.awaitsJob() && w.process().isAlive())
                 .sorted(java.util.Comparator.comparing((WorkerProcess w) -> !w.warmedUp().isDone()).thenComparing(WorkerProcess::startedNanos))
                 .toList();
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        // Packages are fetched (once per node) before the hand-off, as for a worker started for the job.
+        List<String> classPath = new ArrayList<>(packages.classPath(env));
+        classPath.addAll(packages.classPath(codeSearchPath));
+        WorkerAssignment assignment = new WorkerAssignment(HexFormat.of().formatHex(jobId.toByteArray()), namespace, codeSearchPath,
+                classPath, env.isEmpty() ? "" : env.toJson());
         for (WorkerProcess w : candidates) {
-            List<String> classPath = new ArrayList<>(packages.classPath(env));
-            classPath.addAll(packages.classPath(codeSearchPath));
-            WorkerAssignment assignment = new WorkerAssignment(HexFormat.of().formatHex(jobId.toByteArray()), namespace, codeSearchPath,
-                    classPath, env.isEmpty() ? "" : env.toJson());
             try (var stdin = w.process().getOutputStream()) {
                 assignment.writeTo(stdin);
             } catch (IOException e) {

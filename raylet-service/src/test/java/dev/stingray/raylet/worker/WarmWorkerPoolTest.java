@@ -50,7 +50,7 @@ class WarmWorkerPoolTest {
                         byte[] assignment = System.in.readAllBytes();
                         java.nio.file.Files.write(java.nio.file.Path.of(System.getProperty("ray.worker.session-dir"),
                                 "assigned-" + ProcessHandle.current().pid()), assignment);
-                        Thread.sleep(60_000);
+                        new java.util.concurrent.CountDownLatch(1).await(60, java.util.concurrent.TimeUnit.SECONDS);
                     }
                 }
                 """);
